@@ -1,0 +1,46 @@
+# The two commands of the README:
+#   make demo   the quickstart `pulumi up` against a local Seats API emulator
+#   make test   lint, types, and every test tier (unit, emulator, e2e with the real engine)
+# Each installs what it needs: a virtualenv in .venv and the Pulumi engine in ~/.cache.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test venv engine lint unit bench clean
+
+demo: venv
+	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
+	$(PY) scripts/demo.py
+
+test: venv lint
+	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+engine: venv
+	PYTHON=$(PY) scripts/ensure-pulumi
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+unit: venv
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/unit tests/emulator
+
+bench: venv
+	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pulumi-demo .mypy_cache .ruff_cache

@@ -1,0 +1,162 @@
+"""The exception tree, and the mapping from Datadog's HTTP answers to it.
+
+Every message says what went wrong and what to do about it. No message ever
+contains an API or application key: requests carry keys only in headers, and
+headers are never formatted into a message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")
+READ_PERMISSIONS = ("billing_read", "incident_read", "on_call_read")
+
+
+class SeatsError(Exception):
+    """Base class of every error raised by pulumi-datadog-seats."""
+
+
+class ConfigurationError(SeatsError):
+    """A credential, URL or knob is missing or invalid."""
+
+
+class SeatsApiError(SeatsError):
+    """Datadog answered a request with an error status.
+
+    Attributes mirror the answer: ``status``, ``method``, ``path``, and
+    ``errors`` (Datadog's ``errors`` list, possibly empty).
+    """
+
+    hint = "Check the request and run the command again."
+
+    def __init__(self, status: int, method: str, path: str, errors: Sequence[str]) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.errors = list(errors)
+        super().__init__(self._compose())
+
+    def _hint(self) -> str:
+        return self.hint
+
+    def _compose(self) -> str:
+        detail = "; ".join(self.errors) if self.errors else "no error details"
+        return (
+            f"Datadog answered {self.status} to {self.method} {self.path}: {detail}. {self._hint()}"
+        )
+
+
+class BadRequestError(SeatsApiError):
+    """400: Datadog rejected the request as malformed."""
+
+    hint = (
+        "The request was malformed: check that product_code is a product code and that "
+        "user_uuids holds Datadog user UUIDs."
+    )
+
+
+class AuthenticationError(SeatsApiError):
+    """401: the API key was not accepted."""
+
+    hint = (
+        "Set a valid API key for this site in datadog:apiKey (or DD_API_KEY) and check that "
+        "datadog:apiUrl (or DD_HOST / DD_SITE) points at your organization's site."
+    )
+
+
+class PermissionDeniedError(SeatsApiError):
+    """403: the keys are wrong for this site, or the application key lacks a permission."""
+
+    hint = (
+        "Check datadog:apiKey/DD_API_KEY and datadog:appKey/DD_APP_KEY belong to this site's "
+        "organization, and that the application key's user or service account has one of the "
+        f"permissions {', '.join(WRITE_PERMISSIONS)} (to assign and unassign) or "
+        f"{', '.join(READ_PERMISSIONS)} (to list seat holders)."
+    )
+
+
+class NotFoundError(SeatsApiError):
+    """404: the endpoint does not exist at the configured URL."""
+
+    hint = (
+        "Check that datadog:apiUrl (or DD_HOST / DD_SITE) is the API URL of your Datadog site, "
+        "for example https://api.datadoghq.eu."
+    )
+
+
+class UnprocessableError(SeatsApiError):
+    """422: Datadog understood the request but would not carry it out."""
+
+    hint = (
+        "Check that the product code is one your organization has seats of, that every user "
+        "UUID belongs to an active user of this organization, and that free seats are left."
+    )
+
+
+class RateLimitedError(SeatsApiError):
+    """429 that outlasted the retry budget."""
+
+    def __init__(
+        self, status: int, method: str, path: str, errors: Sequence[str], reset_seconds: str
+    ) -> None:
+        self.reset_seconds = reset_seconds
+        super().__init__(status, method, path, errors)
+
+    def _hint(self) -> str:
+        return (
+            f"Datadog is rate limiting these calls (X-RateLimit-Reset: {self.reset_seconds}s) "
+            "and the retry budget ran out. Run the command again after the reset, or raise "
+            "datadog-seats:retryBudgetSeconds."
+        )
+
+
+class ServerError(SeatsApiError):
+    """5xx that outlasted the retries."""
+
+    hint = (
+        "Datadog had a server error and the retries ran out. Assigning and unassigning are "
+        "idempotent, so running the command again is safe."
+    )
+
+
+class TransportError(SeatsError):
+    """The request never got an answer: connection refused or dropped, timeout, TLS."""
+
+
+class SeatAssignmentError(SeatsError):
+    """Declared users ended up without a seat; the operation was rolled back."""
+
+
+_BY_STATUS: dict[int, type[SeatsApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableError,
+}
+
+
+def parse_errors(body: bytes) -> list[str]:
+    """Datadog's ``errors`` list from an error body, or ``[]`` when there is none."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return []
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    if not isinstance(errors, list):
+        return []
+    return [e if isinstance(e, str) else json.dumps(e) for e in errors]
+
+
+def error_from_response(
+    status: int, method: str, path: str, body: bytes, rate_limit_reset: str | None = None
+) -> SeatsApiError:
+    """The exception that describes an error answer."""
+    errors = parse_errors(body)
+    if status == 429:
+        return RateLimitedError(status, method, path, errors, rate_limit_reset or "unknown")
+    if status >= 500:
+        return ServerError(status, method, path, errors)
+    return _BY_STATUS.get(status, SeatsApiError)(status, method, path, errors)
