@@ -81,7 +81,9 @@ SWITCHES: tuple[str, ...] = (
 `api_key` and `app_key` are settable too but never reported.
 """
 
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 _CURSOR_PREFIX = "offset:"
 
 
@@ -156,12 +158,8 @@ def load_users(path: str | Path) -> list[SeatUser]:
     return parse_users(raw)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_int(name: str, value: object, minimum: int) -> None:
-    if not _is_int(value) or value < minimum:  # type: ignore[operator]
+    if not (isinstance(value, int) and not isinstance(value, bool) and value >= minimum):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
@@ -191,7 +189,9 @@ class FaultRule:
     def __post_init__(self) -> None:
         """Validate the rule and upper-case `methods`."""
         if self.kind not in _FAULT_KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(_FAULT_KINDS)}, got {self.kind!r}")
+            raise ValueError(
+                f"fault kind must be one of {', '.join(_FAULT_KINDS)}, got {self.kind!r}"
+            )
         _check_int("fault status", self.status, 100)
         if self.status > 599:
             raise ValueError(f"fault status must be an HTTP status (100-599), got {self.status}")
@@ -294,10 +294,14 @@ class EmulatorConfig:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
         products = self.known_products
         if isinstance(products, str) or not all(isinstance(p, str) and p for p in products):
-            raise ValueError(f"known_products must be a list of non-empty strings, got {products!r}")
+            raise ValueError(
+                f"known_products must be a list of non-empty strings, got {products!r}"
+            )
         self.known_products = list(products)
         if not isinstance(self.capacity, Mapping):
-            raise ValueError(f"capacity must be an object of product -> seats, got {self.capacity!r}")
+            raise ValueError(
+                f"capacity must be an object of product -> seats, got {self.capacity!r}"
+            )
         for product, seats in self.capacity.items():
             if not isinstance(product, str) or not product:
                 raise ValueError(f"capacity keys must be product codes, got {product!r}")
@@ -306,7 +310,13 @@ class EmulatorConfig:
         self.capacity = dict(self.capacity)
         if self.default_capacity is not None:
             _check_int("default_capacity", self.default_capacity, 0)
-        for name in ("max_batch", "default_page_limit", "max_page_limit", "rate_limit", "rate_period"):
+        for name in (
+            "max_batch",
+            "default_page_limit",
+            "max_page_limit",
+            "rate_limit",
+            "rate_period",
+        ):
             _check_int(name, getattr(self, name), 1)
         if not all(isinstance(rule, FaultRule) for rule in self.faults):
             raise ValueError("faults must be FaultRule objects")
@@ -392,7 +402,7 @@ def _describe(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def parse_assignment(body: object, max_batch: int) -> _Assignment:
+def _parse_assignment(body: object, max_batch: int) -> _Assignment:
     """Validate a POST/DELETE body; raise ApiError(400/422) like the real API."""
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object")
@@ -450,7 +460,7 @@ class SeatsState:
         """Back to the startup config: users, switches, faults; no holders, log or window use."""
         with self._lock:
             self._config = copy.deepcopy(self._startup)
-            self._users = {user["id"]: dict(user) for user in self._config.users}  # type: ignore[misc]
+            self._users = {user["id"]: user for user in self._config.users}
             self._holders = {}
             self._faults = [_ArmedFault(rule) for rule in self._config.faults]
             self._log = []
@@ -476,7 +486,9 @@ class SeatsState:
     def users(self) -> list[SeatUser]:
         """The known users, in configured order."""
         with self._lock:
-            return [SeatUser(id=u["id"], email=u["email"], name=u["name"]) for u in self._users.values()]
+            return [
+                SeatUser(id=u["id"], email=u["email"], name=u["name"]) for u in self._users.values()
+            ]
 
     def set_users(self, users: Sequence[Mapping[str, Any]] | int) -> list[SeatUser]:
         """Replace the known users with a list or `seed_users(count)`; holders are kept."""
@@ -523,7 +535,9 @@ class SeatsState:
     def faults(self) -> list[dict[str, Any]]:
         """Armed rules in JSON form, each with `matched` and `fired` counters."""
         with self._lock:
-            return [{**f.rule.to_dict(), "matched": f.matched, "fired": f.fired} for f in self._faults]
+            return [
+                {**f.rule.to_dict(), "matched": f.matched, "fired": f.fired} for f in self._faults
+            ]
 
     def record_request(self, entry: Mapping[str, Any]) -> None:
         """Append an entry to the request log."""
@@ -629,7 +643,7 @@ class SeatsState:
             if limit is None or limit == "":
                 page_limit = config.default_page_limit
             else:
-                if not limit.isdigit() or int(limit) < 1:
+                if not (limit.isascii() and limit.isdigit()) or int(limit) < 1:
                     raise ApiError(400, f"page[limit] must be a positive integer, got {limit}")
                 page_limit = int(limit)
             page_limit = min(page_limit, config.max_page_limit)
@@ -668,7 +682,7 @@ class SeatsState:
         """POST /api/v2/seats/users: validate, assign, return the 201 body."""
         with self._lock:
             config = self._config
-            request = parse_assignment(body, config.max_batch)
+            request = _parse_assignment(body, config.max_batch)
             product = request.product_code
             self._check_product(product)
             unknown = [u for u in request.user_uuids if u not in self._users]
@@ -711,7 +725,7 @@ class SeatsState:
         """DELETE /api/v2/seats/users: validate, then unassign every listed holder."""
         with self._lock:
             config = self._config
-            request = parse_assignment(body, config.max_batch)
+            request = _parse_assignment(body, config.max_batch)
             product = request.product_code
             self._check_product(product)
             unknown = [u for u in request.user_uuids if u not in self._users]
@@ -720,7 +734,9 @@ class SeatsState:
             holdings = self._holders.get(product, {})
             missing = [u for u in request.user_uuids if u not in holdings]
             if missing and config.unassign_missing == "reject":
-                raise ApiError(422, f"user uuids do not hold a seat of {product}: {', '.join(missing)}")
+                raise ApiError(
+                    422, f"user uuids do not hold a seat of {product}: {', '.join(missing)}"
+                )
             for user_id in request.user_uuids:
                 holdings.pop(user_id, None)
             if product in self._holders and not holdings:
