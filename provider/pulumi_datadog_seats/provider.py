@@ -25,6 +25,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from . import seats
@@ -52,7 +53,7 @@ class SeatAssignmentProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate and normalise ``product_code`` and ``user_uuids``; unknowns pass through."""
-        outcome = seats.check_inputs(news.get(PRODUCT_CODE), news.get(USER_UUIDS), UNKNOWN)
+        outcome = seats.check_inputs(news.get(PRODUCT_CODE), news.get(USER_UUIDS), is_unknown)
         failures = [CheckFailure(prop, reason) for prop, reason in outcome.failures]
         return CheckResult(outcome.inputs, failures)
 
@@ -60,7 +61,7 @@ class SeatAssignmentProvider(ResourceProvider):
         """Compare the declared sets; a new product code replaces, a new user set updates."""
         product_changed = news.get(PRODUCT_CODE) != olds.get(PRODUCT_CODE)
         new_users = news.get(USER_UUIDS)
-        if new_users == UNKNOWN or not isinstance(new_users, list) or UNKNOWN in new_users:
+        if not isinstance(new_users, list) or any(is_unknown(u) for u in new_users):
             users_changed = True
         else:
             users_changed = seats.declared_set(new_users) != seats.declared_set(
@@ -110,6 +111,15 @@ class SeatAssignmentProvider(ResourceProvider):
         if client is None:
             raise ConfigurationError("the provider was used before configure() ran")
         return client
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value not known yet during preview (an output of an uncreated resource).
+
+    With ``keep_unknowns`` the dynamic-provider host hands check and diff
+    ``pulumi.output.Unknown`` instances; the raw wire sentinel is accepted too.
+    """
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
 def _declaration(props: dict[str, Any]) -> tuple[str, set[str]]:

@@ -10,7 +10,7 @@ and could serve a multi-language provider plugin unchanged.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,15 +41,21 @@ def normalize_uuid(value: Any) -> str | None:
         return None
 
 
-def check_inputs(product_code: Any, user_uuids: Any, unknown: object = None) -> CheckOutcome:
-    """Validate and normalise the inputs, leaving values equal to ``unknown`` untouched.
+def _never_unknown(_value: Any) -> bool:
+    return False
+
+
+def check_inputs(
+    product_code: Any, user_uuids: Any, is_unknown: Callable[[Any], bool] = _never_unknown
+) -> CheckOutcome:
+    """Validate and normalise the inputs, leaving values for which ``is_unknown`` holds untouched.
 
     ``product_code`` must be a non-empty string; ``user_uuids`` a non-empty
     list of UUID strings, returned in canonical lower-case form, sorted, with
     duplicates removed. Unknown elements (during preview) are kept in place.
     """
     failures: list[tuple[str, str]] = []
-    if product_code != unknown or unknown is None:
+    if not is_unknown(product_code):
         if not isinstance(product_code, str) or not product_code.strip():
             failures.append(
                 (
@@ -60,7 +66,7 @@ def check_inputs(product_code: Any, user_uuids: Any, unknown: object = None) -> 
             )
         else:
             product_code = product_code.strip()
-    if unknown is not None and user_uuids == unknown:
+    if is_unknown(user_uuids):
         return CheckOutcome({PRODUCT_CODE: product_code, USER_UUIDS: user_uuids}, failures)
     if not isinstance(user_uuids, (list, tuple)) or not user_uuids:
         failures.append(
@@ -75,7 +81,7 @@ def check_inputs(product_code: Any, user_uuids: Any, unknown: object = None) -> 
     pending: list[Any] = []
     invalid: list[Any] = []
     for value in user_uuids:
-        if unknown is not None and value == unknown:
+        if is_unknown(value):
             pending.append(value)
             continue
         canonical = normalize_uuid(value)
