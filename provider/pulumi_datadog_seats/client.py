@@ -159,6 +159,7 @@ class SeatsClient:
     def iter_seat_users(self, product_code: str) -> Iterator[SeatUser]:
         """Every holder of a seat of ``product_code``, following the cursor page by page."""
         cursor = ""
+        seen = {cursor}
         while True:
             params = {"product_code": product_code, "page[limit]": str(self.settings.page_size)}
             if cursor:
@@ -173,9 +174,11 @@ class SeatsClient:
                     assigned_at=attributes.get("assigned_at"),
                 )
             # The real API answers an empty list with {"data": []}: no meta means last page.
+            # A cursor seen before would loop forever: treat it as the end, like an empty one.
             next_cursor = (body.get("meta") or {}).get("next_cursor") or ""
-            if not next_cursor or next_cursor == cursor:
+            if next_cursor in seen:
                 return
+            seen.add(next_cursor)
             cursor = next_cursor
 
     def list_seat_holders(self, product_code: str) -> set[str]:
