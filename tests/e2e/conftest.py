@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Engine, EmulatorProcess, StackRun, ensure_engine
+from .harness import EmulatorProcess, Engine, StackRun, ensure_engine
 
 #: Canary credentials: tests assert that they never show up in state, logs or errors.
 CANARY_API_KEY = f"canary-api-key-{uuid.uuid4().hex}"
@@ -59,7 +59,9 @@ def users(emulator: EmulatorProcess) -> list[str]:
 def connect(run: StackRun, emulator: EmulatorProcess, **knobs: str) -> None:
     """Point a stack at the emulator the way a user points it at Datadog."""
     run.config({"datadog:apiUrl": emulator.url})
-    run.config({"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}, secret=True)
+    run.config(
+        {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}, secret=True
+    )
     defaults = {"datadog-seats:backoffSeconds": "0.05"}
     run.config({**defaults, **{f"datadog-seats:{k}": v for k, v in knobs.items()}})
 

@@ -62,7 +62,14 @@ class EmulatorProcess:
             "SEATS_EMULATOR_APP_KEY": self.app_key,
         }
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pulumi_datadog_seats.emulator", "--port", "0", *self.extra_args],
+            [
+                sys.executable,
+                "-m",
+                "pulumi_datadog_seats.emulator",
+                "--port",
+                "0",
+                *self.extra_args,
+            ],
             env=env,
             stdout=subprocess.PIPE,
             text=True,
@@ -111,6 +118,7 @@ class StackRun:
     engine: Engine
     work_dir: Path
     program: Callable[[], None]
+    extra_env: dict[str, str] = field(default_factory=dict)
     stack_name: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:10]}")
     output: list[str] = field(default_factory=list)
     stack: auto.Stack | None = None
@@ -118,7 +126,7 @@ class StackRun:
     def open(self) -> StackRun:
         opts = auto.LocalWorkspaceOptions(
             work_dir=str(self.work_dir),
-            env_vars=self.engine.env(),
+            env_vars={**self.engine.env(), **self.extra_env},
             pulumi_home=str(self.engine.home_dir),
             pulumi_command=auto.PulumiCommand(root=str(self.engine.bin_dir.parent)),
         )
@@ -136,27 +144,30 @@ class StackRun:
     def _log(self, text: str) -> None:
         self.output.append(text)
 
-    def config(self, values: dict[str, str], secret: bool = False) -> None:
-        self.s.set_all_config({k: auto.ConfigValue(v, secret=secret) for k, v in values.items()})
+    def config(self, values: dict[str, str], secret: bool = False, path: bool = False) -> None:
+        """`pulumi config set [--secret] [--path]` for each of ``values``."""
+        self.s.set_all_config(
+            {k: auto.ConfigValue(v, secret=secret) for k, v in values.items()}, path=path
+        )
 
     def up(self, **kwargs: Any) -> auto.UpResult:
-        return self.s.up(on_output=self._log, color="never", **kwargs)
+        return self.s.up(on_output=self._log, on_error=self._log, color="never", **kwargs)
 
     def preview(self, **kwargs: Any) -> auto.PreviewResult:
-        return self.s.preview(on_output=self._log, color="never", **kwargs)
+        return self.s.preview(on_output=self._log, on_error=self._log, color="never", **kwargs)
 
     def refresh(self, **kwargs: Any) -> auto.RefreshResult:
-        return self.s.refresh(on_output=self._log, color="never", **kwargs)
+        return self.s.refresh(on_output=self._log, on_error=self._log, color="never", **kwargs)
 
     def destroy(self, **kwargs: Any) -> auto.DestroyResult:
-        return self.s.destroy(on_output=self._log, color="never", **kwargs)
+        return self.s.destroy(on_output=self._log, on_error=self._log, color="never", **kwargs)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the `pulumi` binary itself in this stack's project directory (add --stack)."""
         proc = subprocess.run(
             [str(self.engine.bin_dir / "pulumi"), *args],
             cwd=self.work_dir,
-            env={**os.environ, **self.engine.env()},
+            env={**os.environ, **self.engine.env(), **self.extra_env},
             capture_output=True,
             text=True,
             check=False,
@@ -170,10 +181,6 @@ class StackRun:
         """Destroy what the stack holds and remove it, whatever state the test left it in."""
         if self.stack is None:
             return
-        try:
-            self.s.cancel()
-        except auto.CommandError:
-            pass
         try:
             self.destroy()
         finally:
@@ -197,9 +204,14 @@ def program_of(project_dir: Path) -> Callable[[], None]:
 
 
 @contextmanager
-def stack_run(engine: Engine, work_dir: Path, program: Callable[[], None]) -> Iterator[StackRun]:
+def stack_run(
+    engine: Engine,
+    work_dir: Path,
+    program: Callable[[], None],
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[StackRun]:
     """A fresh stack that is always destroyed and removed afterwards."""
-    run = StackRun(engine, work_dir, program).open()
+    run = StackRun(engine, work_dir, program, extra_env or {}).open()
     try:
         yield run
     finally:

@@ -11,19 +11,19 @@ import pulumi.dynamic
 from .harness import Engine, stack_run
 
 
-def counter_program(value: str, log_file: Path):  # noqa: ANN201 - a Pulumi program factory
+def counter_program(value: str, log_file: Path):
     """A program with one minimal dynamic resource whose provider appends to ``log_file``."""
 
     def program() -> None:
         # Defined inside the function, so dill pickles the class by value into the state
         # and the provider process needs nothing from this test module.
         class CounterProvider(pulumi.dynamic.ResourceProvider):
-            def create(self, props):  # type: ignore[no-untyped-def]
+            def create(self, props):
                 with open(props["log"], "a") as fh:
                     fh.write(f"create {props['value']}\n")
                 return pulumi.dynamic.CreateResult("counter-1", props)
 
-            def delete(self, _id, props):  # type: ignore[no-untyped-def]
+            def delete(self, _id, props):
                 with open(props["log"], "a") as fh:
                     fh.write(f"delete {props['value']}\n")
 
@@ -31,9 +31,7 @@ def counter_program(value: str, log_file: Path):  # noqa: ANN201 - a Pulumi prog
             value: pulumi.Output[str]
 
             def __init__(self, name: str, value: str) -> None:
-                super().__init__(
-                    CounterProvider(), name, {"value": value, "log": str(log_file)}
-                )
+                super().__init__(CounterProvider(), name, {"value": value, "log": str(log_file)})
 
         counter = Counter("counter", value)
         pulumi.export("value", counter.value)

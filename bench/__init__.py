@@ -1,0 +1,1 @@
+"""Benchmarks: API calls per lifecycle operation, measured against the emulator."""
