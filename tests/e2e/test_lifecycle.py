@@ -199,3 +199,27 @@ def test_over_capacity_fails_cleanly(
         message = failing_up(run)
         assert "not enough seats" in message or "no free" in message
         assert holders(emulator, IR) == [users[9]]
+
+
+def test_unknown_product_code_fails_before_any_write(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], project_dir: Path
+) -> None:
+    with stack_run(
+        engine, project_dir, seats_program(Declaration("no_such_product", users[:2]))
+    ) as run:
+        connect(run, emulator)
+        message = failing_up(run)
+        assert "unknown product_code: no_such_product" in message
+        assert "product code" in message  # the hint says what to check
+        assert writes(emulator) == set()
+
+
+def test_rate_limited_past_the_budget_says_when_to_retry(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], project_dir: Path
+) -> None:
+    emulator.admin.add_fault(kind="rate_limit", every=1, reset_seconds=120)
+    with stack_run(engine, project_dir, seats_program(Declaration(IR, users[:2]))) as run:
+        connect(run, emulator, retryBudgetSeconds="5")
+        message = failing_up(run)
+        assert "429" in message and "120" in message and "retryBudgetSeconds" in message
+        assert holders(emulator, IR) == []
