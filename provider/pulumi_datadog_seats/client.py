@@ -97,7 +97,9 @@ class BudgetedRetry(Retry):
             wait = new.get_backoff_time()
         if new.spent_seconds + wait > new.budget_seconds:
             # urllib3 itself raises with _pool=None in the same place.
-            raise MaxRetryError(_pool, url, ResponseError("retry budget exhausted"))  # type: ignore[arg-type]
+            # Keep the connection error as the reason, so the message says what failed.
+            reason = error or ResponseError("retry budget exhausted")
+            raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
         new.spent_seconds += wait
         new.planned_wait = wait
         return new
@@ -135,10 +137,10 @@ class SeatsClient:
         mean is not settled by the API reference (all holders, or only the new
         ones), so callers confirm with :meth:`list_seat_holders` when it matters.
         """
-        assigned: list[str] = []
+        assigned: dict[str, None] = {}
         for batch in self.batches(user_uuids):
-            assigned.extend(self.assign_batch(product_code, batch))
-        return assigned
+            assigned.update(dict.fromkeys(self.assign_batch(product_code, batch)))
+        return list(assigned)
 
     def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
         """One ``POST``: assign seats to at most a batch of users."""
@@ -248,11 +250,13 @@ class SeatsClient:
                 params=params,
                 json=json,
                 timeout=(min(10.0, self.settings.timeout_seconds), self.settings.timeout_seconds),
+                # Never re-send the key headers to wherever a Location header points.
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             raise TransportError(self._transport_message(method, exc)) from None
         log.debug("%s %s -> %s", method, SEATS_PATH, response.status_code)
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             raise self._scrubbed(
                 error_from_response(
                     response.status_code,
@@ -260,6 +264,7 @@ class SeatsClient:
                     SEATS_PATH,
                     response.content,
                     response.headers.get(RATE_LIMIT_RESET_HEADER),
+                    response.headers.get("Location"),
                 )
             )
         if not response.content:

@@ -48,6 +48,23 @@ class SeatsApiError(SeatsError):
         )
 
 
+class RedirectError(SeatsApiError):
+    """3xx: the URL is not the API itself. Redirects are never followed with the keys."""
+
+    def __init__(
+        self, status: int, method: str, path: str, errors: Sequence[str], location: str
+    ) -> None:
+        self.location = location
+        super().__init__(status, method, path, errors)
+
+    def _hint(self) -> str:
+        return (
+            f"The answer redirects to {self.location or 'another URL'}; the keys are never "
+            "sent after a redirect. Set datadog:apiUrl (or DD_HOST / DD_SITE) to the API URL "
+            "of your Datadog site itself, for example https://api.datadoghq.eu."
+        )
+
+
 class BadRequestError(SeatsApiError):
     """400: Datadog rejected the request as malformed."""
 
@@ -151,10 +168,17 @@ def parse_errors(body: bytes) -> list[str]:
 
 
 def error_from_response(
-    status: int, method: str, path: str, body: bytes, rate_limit_reset: str | None = None
+    status: int,
+    method: str,
+    path: str,
+    body: bytes,
+    rate_limit_reset: str | None = None,
+    location: str | None = None,
 ) -> SeatsApiError:
-    """The exception that describes an error answer."""
+    """The exception that describes an error (or redirect) answer."""
     errors = parse_errors(body)
+    if 300 <= status < 400:
+        return RedirectError(status, method, path, errors, location or "")
     if status == 429:
         return RateLimitedError(status, method, path, errors, rate_limit_reset or "unknown")
     if status >= 500:

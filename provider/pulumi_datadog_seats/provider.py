@@ -70,7 +70,7 @@ class SeatAssignmentProvider(ResourceProvider):
         return DiffResult(
             changes=product_changed or users_changed,
             replaces=[PRODUCT_CODE] if product_changed else [],
-            delete_before_replace=False,
+            delete_before_replace=True,
         )
 
     # -- API calls ---------------------------------------------------------
@@ -105,6 +105,10 @@ class SeatAssignmentProvider(ResourceProvider):
         """Give back the seats of every declared user; users without one are fine."""
         product_code, declared = _declaration(props)
         seats.release(self._api(), product_code, sorted(declared))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the configured client (and so without keys), whatever happens."""
+        return {k: v for k, v in self.__dict__.items() if k != "_client"}
 
     def _api(self) -> SeatsClient:
         client: SeatsClient | None = getattr(self, "_client", None)

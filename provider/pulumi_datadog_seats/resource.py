@@ -106,4 +106,8 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             "user_uuids": args.user_uuids,
             "assigned_ids": None,
         }
+        # Replacing deletes first, as Terraform does: created first, the new resource would
+        # adopt the seats and the old one's delete would then take them away.
+        defaults = pulumi.ResourceOptions(delete_before_replace=True)
+        opts = pulumi.ResourceOptions.merge(defaults, opts)
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)

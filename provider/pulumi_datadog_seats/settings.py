@@ -20,6 +20,7 @@ pulumi-datadog validates the ``datadog:`` one.
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -186,6 +187,13 @@ def _credential(
     value = _text(config.get(config_key))
     for name in env_names:
         value = value or _text(environ.get(name))
+    if value and not _looks_like_key(value):
+        # Never echo the value: it is a secret even when malformed.
+        raise ConfigurationError(
+            f"The Datadog {what} in {config_key} (or {' / '.join(env_names)}) contains spaces, "
+            "line breaks or non-ASCII characters. Copy the key again from Organization "
+            "Settings in Datadog."
+        )
     if not value:
         raise ConfigurationError(
             f"No Datadog {what} is configured. Set it with "
@@ -193,6 +201,10 @@ def _credential(
             f"{' (or '.join(env_names)}{')' * (len(env_names) - 1)}."
         )
     return value
+
+
+def _looks_like_key(value: str) -> bool:
+    return value.isascii() and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def _knob(config: ConfigLookup, key: str) -> float:
@@ -205,7 +217,11 @@ def _knob(config: ConfigLookup, key: str) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         value = float("nan")
-    if not value >= knob.minimum or (knob.integer and not value.is_integer()):
+    if (
+        not math.isfinite(value)
+        or value < knob.minimum
+        or (knob.integer and not value.is_integer())
+    ):
         kind = "an integer" if knob.integer else "a number"
         raise ConfigurationError(
             f"{config_key}={raw!r} must be {kind} of at least {knob.minimum:g} ({knob.doc})."

@@ -19,6 +19,7 @@ from .harness import EmulatorProcess, Engine, StackRun, stack_run
 from .programs import Declaration, seats_program
 
 IR, ON_CALL = "incident_response", "on_call"
+SEATS_TYPE = "pulumi-python:dynamic/datadog-seats:SeatAssignment"
 
 MODES: dict[str, dict[str, Any]] = {
     "all-holders/skip-unknown": {"assigned_ids": "all", "unknown_users": "skip"},
@@ -223,3 +224,17 @@ def test_rate_limited_past_the_budget_says_when_to_retry(
         message = failing_up(run)
         assert "429" in message and "120" in message and "retryBudgetSeconds" in message
         assert holders(emulator, IR) == []
+
+
+def test_forced_replacement_keeps_the_seats(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], project_dir: Path
+) -> None:
+    """`pulumi up --replace` deletes first: created first, the new resource would adopt the
+    seats and the old one's delete would take them away."""
+    with stack_run(engine, project_dir, seats_program(Declaration(IR, users[:3]))) as run:
+        connect(run, emulator)
+        run.up()
+        urn = f"urn:pulumi:{run.stack_name}::seats-e2e::{SEATS_TYPE}::seats"
+        up = run.up(replace=[urn])
+        assert up.summary.resource_changes == {"same": 1, "replace": 1}
+        assert holders(emulator, IR) == sorted(users[:3])
