@@ -1,0 +1,158 @@
+"""Shared constants, fixtures and the in-memory fake client of the unit tier.
+
+Nothing here touches the network or the Pulumi engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import pytest
+
+from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats.errors import (
+    BadRequestError,
+    NotFoundError,
+    SeatsApiError,
+    ServerError,
+    UnprocessableError,
+)
+
+#: Distinctive key values: a test fails if either ever shows up where it must not.
+CANARY_API_KEY = "canaryAPIkey-5f0d2c8e91b7"
+CANARY_APP_KEY = "canaryAPPkey-a93e44b6c1d2"
+
+#: Every environment variable the settings module may read.
+DATADOG_ENV_VARS = (
+    "DD_API_KEY",
+    "DATADOG_API_KEY",
+    "DD_APP_KEY",
+    "DATADOG_APP_KEY",
+    "DD_HOST",
+    "DATADOG_HOST",
+    "DD_SITE",
+)
+
+PATH = "/api/v2/seats/users"
+STATUS_OF: dict[type[SeatsApiError], int] = {
+    BadRequestError: 400,
+    NotFoundError: 404,
+    UnprocessableError: 422,
+}
+
+
+def uid(i: int) -> str:
+    """A distinct, canonical (lower-case) user UUID."""
+    return f"3f2a6b1c-0d4e-4f5a-9b8c-{i:012x}"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No Datadog variable from the developer's shell leaks into a test."""
+    for name in DATADOG_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@dataclass
+class FakeSettings:
+    batch_size: int
+
+
+class FakeClient:
+    """An in-memory Seats API for one product, with switches for the open questions.
+
+    assigned_ids: "all" (every requested user now holding a seat), "new" (only the
+        users this call seated) or "none" (an answer that lists nobody).
+    unknown: "skip" (unknown users are left out) or "reject" (422 for the batch).
+    unassign_nonholder: "ok" or "reject" (the batch is refused with ``unassign_error``).
+    fail_assign_batch: the 1-based assign batch that fails with a 503, before
+        (or, with ``fail_after_apply``, after) it took effect.
+    fail_list_after: list_seat_holders raises a 503 after this many successful calls.
+    """
+
+    def __init__(
+        self,
+        *,
+        holders: Iterable[str] = (),
+        unknown_users: Iterable[str] = (),
+        batch_size: int = 2,
+        assigned_ids: str = "all",
+        unknown: str = "skip",
+        unassign_nonholder: str = "ok",
+        unassign_error: type[SeatsApiError] = UnprocessableError,
+        fail_assign_batch: int | None = None,
+        fail_after_apply: bool = False,
+        fail_list_after: int | None = None,
+    ) -> None:
+        self.settings = FakeSettings(batch_size)
+        self.holders: set[str] = set(holders)
+        self.unknown_users = set(unknown_users)
+        self.assigned_ids = assigned_ids
+        self.unknown = unknown
+        self.unassign_nonholder = unassign_nonholder
+        self.unassign_error = unassign_error
+        self.fail_assign_batch = fail_assign_batch
+        self.fail_after_apply = fail_after_apply
+        self.fail_list_after = fail_list_after
+        self.calls: list[tuple[str, tuple[str, ...]]] = []
+        self.products: set[str] = set()
+        self._assign_batches = 0
+
+    @property
+    def api(self) -> SeatsClient:
+        return cast(SeatsClient, self)
+
+    def count(self, name: str) -> int:
+        return sum(1 for call, _ in self.calls if call == name)
+
+    def touched(self, name: str) -> set[str]:
+        return {u for call, users in self.calls if call == name for u in users}
+
+    def batches(self, user_uuids: Sequence[str]) -> Iterator[list[str]]:
+        items = list(user_uuids)
+        for start in range(0, len(items), self.settings.batch_size):
+            yield items[start : start + self.settings.batch_size]
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        assert len(user_uuids) <= self.settings.batch_size
+        self.products.add(product_code)
+        self.calls.append(("assign", tuple(user_uuids)))
+        self._assign_batches += 1
+        failing = self._assign_batches == self.fail_assign_batch
+        if failing and not self.fail_after_apply:
+            raise ServerError(503, "POST", PATH, ["injected failure"])
+        strangers = [u for u in user_uuids if u in self.unknown_users]
+        if strangers and self.unknown == "reject":
+            raise UnprocessableError(422, "POST", PATH, [f"unknown users {strangers}"])
+        seated = [u for u in user_uuids if u not in self.unknown_users]
+        new = [u for u in seated if u not in self.holders]
+        self.holders.update(seated)
+        if failing:
+            raise ServerError(503, "POST", PATH, ["injected failure after the change"])
+        if self.assigned_ids == "new":
+            return new
+        if self.assigned_ids == "none":
+            return []
+        return seated
+
+    def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        for batch in self.batches(user_uuids):
+            self.unassign_batch(product_code, batch)
+
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        self.products.add(product_code)
+        self.calls.append(("unassign", tuple(user_uuids)))
+        if self.unassign_nonholder == "reject" and not set(user_uuids) <= self.holders:
+            status = STATUS_OF[self.unassign_error]
+            raise self.unassign_error(status, "DELETE", PATH, ["user holds no seat"])
+        self.holders.difference_update(user_uuids)
+
+    def list_seat_holders(self, product_code: str) -> set[str]:
+        self.products.add(product_code)
+        self.calls.append(("list", ()))
+        if self.fail_list_after is not None and self.count("list") > self.fail_list_after:
+            raise ServerError(503, "GET", PATH, ["listing is down"])
+        return set(self.holders)

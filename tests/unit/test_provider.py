@@ -1,0 +1,391 @@
+"""provider.SeatAssignmentProvider called directly, without the Pulumi engine."""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from typing import Any, NoReturn, cast
+
+import pytest
+from pulumi.dynamic import CheckFailure, Config, ConfigureRequest
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN as RPC_UNKNOWN
+
+from pulumi_datadog_seats import provider as provider_module
+from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError
+from pulumi_datadog_seats.provider import SeatAssignmentProvider
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, uid
+
+PRODUCT = "on_call"
+A, B, C = uid(0xA), uid(0xB), uid(0xC)
+KEY_CONFIG = {"datadog:apiKey": CANARY_API_KEY, "datadog:appKey": CANARY_APP_KEY}
+
+
+def configure_request(values: dict[str, Any]) -> ConfigureRequest:
+    return ConfigureRequest(Config(values, "seats-test"))
+
+
+class ExplodingClient:
+    """A client whose every method fails the test: check and diff must not call the API."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise AssertionError(f"check/diff called the API ({name})")
+
+
+@pytest.fixture
+def offline(clean_env: pytest.MonkeyPatch) -> SeatAssignmentProvider:
+    """A configured provider whose client raises on any use."""
+    clean_env.setattr(provider_module, "SeatsClient", ExplodingClient)
+    provider = SeatAssignmentProvider()
+    provider.configure(configure_request(KEY_CONFIG))
+    return provider
+
+
+def with_fake(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatAssignmentProvider:
+    """A provider configured through configure(), talking to ``fake``."""
+    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
+    provider = SeatAssignmentProvider()
+    provider.configure(configure_request(KEY_CONFIG))
+    return provider
+
+
+def blob_of(provider: SeatAssignmentProvider) -> bytes:
+    return base64.b64decode(serialize_provider(provider))
+
+
+# -- check -------------------------------------------------------------------------
+
+
+def test_check_normalises_the_inputs(offline):
+    result = offline.check({}, {"product_code": " on_call ", "user_uuids": [B.upper(), A, B]})
+    assert result.failures == []
+    assert result.inputs == {"product_code": "on_call", "user_uuids": [A, B]}
+
+
+def test_check_returns_check_failures_naming_the_property(offline):
+    result = offline.check({}, {"product_code": "", "user_uuids": [A, "not-a-uuid"]})
+    assert all(isinstance(f, CheckFailure) for f in result.failures)
+    by_property = {f.property: f.reason for f in result.failures}
+    assert set(by_property) == {"product_code", "user_uuids"}
+    assert "'not-a-uuid'" in by_property["user_uuids"]
+
+
+@pytest.mark.parametrize(
+    "news",
+    [
+        {},
+        {"product_code": PRODUCT},
+        {"user_uuids": [A]},
+        {"product_code": PRODUCT, "user_uuids": []},
+        {"product_code": PRODUCT, "user_uuids": A},
+    ],
+)
+def test_check_reports_missing_or_malformed_properties(offline, news):
+    result = offline.check({}, news)
+    assert result.failures
+    for failure in result.failures:
+        assert failure.property in ("product_code", "user_uuids")
+        assert failure.property not in news or failure.property in failure.reason
+
+
+def _wire_unknown() -> Any:
+    return RPC_UNKNOWN
+
+
+#: The two shapes an unknown takes: pulumi.output.Unknown instances (what the
+#: dynamic-provider host passes with keep_unknowns) and the raw wire sentinel.
+UNKNOWN_KINDS = pytest.mark.parametrize(
+    "unknown", [Unknown, _wire_unknown], ids=["Unknown()", "rpc.UNKNOWN"]
+)
+
+
+@UNKNOWN_KINDS
+def test_check_lets_an_unknown_product_code_through(offline, unknown):
+    value = unknown()
+    result = offline.check({}, {"product_code": value, "user_uuids": [B, A.upper()]})
+    assert result.failures == []
+    assert result.inputs["product_code"] is value
+    assert result.inputs["user_uuids"] == [A, B]
+
+
+@UNKNOWN_KINDS
+def test_check_lets_an_unknown_user_list_through(offline, unknown):
+    value = unknown()
+    result = offline.check({}, {"product_code": PRODUCT, "user_uuids": value})
+    assert result.failures == []
+    assert result.inputs["user_uuids"] is value
+
+
+@UNKNOWN_KINDS
+def test_check_keeps_unknown_elements(offline, unknown):
+    value = unknown()
+    result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [B, value, A]})
+    assert result.failures == []
+    assert result.inputs["user_uuids"] == [A, B, value]
+
+
+@UNKNOWN_KINDS
+def test_check_with_everything_unknown(offline, unknown):
+    code, users = unknown(), unknown()
+    result = offline.check({}, {"product_code": code, "user_uuids": users})
+    assert result.failures == []
+
+
+def test_check_works_before_configure():
+    # During preview the engine may check before anything else: no client needed.
+    result = SeatAssignmentProvider().check({}, {"product_code": PRODUCT, "user_uuids": [A]})
+    assert result.failures == []
+
+
+# -- diff --------------------------------------------------------------------------
+
+
+def olds_of(product_code: str = PRODUCT, users: list[str] | None = None) -> dict[str, Any]:
+    users = [A, B] if users is None else users
+    return {
+        "product_code": product_code,
+        "user_uuids": users,
+        "assigned_ids": users,
+        "__provider": "old-blob",
+    }
+
+
+@pytest.mark.parametrize(
+    "users",
+    [
+        [A, B],
+        [B, A],
+        [A.upper(), B],
+        [A, B, A, B.upper()],
+        ["{" + B + "}", A],
+    ],
+)
+def test_diff_ignores_order_case_and_duplicates(offline, users):
+    result = offline.diff("id", olds_of(), {"product_code": PRODUCT, "user_uuids": users})
+    assert result.changes is False
+    assert not result.replaces
+
+
+def test_diff_ignores_case_and_order_of_the_old_list_too(offline):
+    olds = olds_of(users=[B.upper(), A, A])
+    result = offline.diff("id", olds, {"product_code": PRODUCT, "user_uuids": [A, B]})
+    assert result.changes is False
+
+
+def test_product_change_replaces(offline):
+    result = offline.diff(
+        "id", olds_of(), {"product_code": "incident_response", "user_uuids": [A, B]}
+    )
+    assert result.changes is True
+    assert result.replaces == ["product_code"]
+
+
+@pytest.mark.parametrize("users", [[A], [A, B, C], [C], [A, C]])
+def test_user_change_updates_in_place(offline, users):
+    result = offline.diff("id", olds_of(), {"product_code": PRODUCT, "user_uuids": users})
+    assert result.changes is True
+    assert not result.replaces
+
+
+def test_product_and_user_change_together_replace(offline):
+    result = offline.diff("id", olds_of(), {"product_code": "incident_response", "user_uuids": [C]})
+    assert result.changes is True
+    assert result.replaces == ["product_code"]
+
+
+@UNKNOWN_KINDS
+@pytest.mark.parametrize("shape", ["whole list", "only element", "extra element", "in place"])
+def test_unknown_users_are_a_change_in_place(offline, unknown, shape):
+    users = {
+        "whole list": unknown(),
+        "only element": [unknown()],
+        "extra element": [A, B, unknown()],
+        "in place": [A, unknown()],
+    }[shape]
+    result = offline.diff("id", olds_of(), {"product_code": PRODUCT, "user_uuids": users})
+    assert result.changes is True
+    assert not result.replaces
+
+
+@UNKNOWN_KINDS
+def test_unknown_product_code_is_a_change(offline, unknown):
+    result = offline.diff("id", olds_of(), {"product_code": unknown(), "user_uuids": [A, B]})
+    assert result.changes is True
+
+
+def test_a_new_provider_blob_alone_is_no_change(offline):
+    news = {"product_code": PRODUCT, "user_uuids": [A, B], "__provider": "new-blob"}
+    result = offline.diff("id", olds_of(), news)
+    assert result.changes is False
+    assert not result.replaces
+
+
+def test_diff_works_before_configure():
+    result = SeatAssignmentProvider().diff(
+        "id", olds_of(), {"product_code": PRODUCT, "user_uuids": [C]}
+    )
+    assert result.changes is True
+
+
+# -- configure ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({}, "datadog:apiKey"),
+        ({"datadog:apiKey": "k"}, "datadog:appKey"),
+        ({"datadog:appKey": "k"}, "datadog:apiKey"),
+    ],
+)
+def test_configure_without_keys_is_a_configuration_error(clean_env, config, named):
+    with pytest.raises(ConfigurationError, match=named):
+        SeatAssignmentProvider().configure(configure_request(config))
+
+
+def test_configure_with_a_plain_dict_missing_a_key_raises(clean_env):
+    request = ConfigureRequest(cast(Config, {"datadog:appKey": "app"}))
+    with pytest.raises(ConfigurationError) as info:
+        SeatAssignmentProvider().configure(request)
+    assert "DD_API_KEY" in str(info.value)
+
+
+def test_configure_falls_back_to_the_environment(clean_env):
+    clean_env.setenv("DD_API_KEY", "env-api")
+    clean_env.setenv("DD_APP_KEY", "env-app")
+    clean_env.setenv("DD_SITE", "datadoghq.eu")
+    built: list[Any] = []
+    clean_env.setattr(provider_module, "SeatsClient", lambda settings: built.append(settings))
+    SeatAssignmentProvider().configure(configure_request({"datadog-seats:batchSize": "3"}))
+    (settings,) = built
+    assert (settings.api_key, settings.app_key) == ("env-api", "env-app")
+    assert settings.api_url == "https://api.datadoghq.eu"
+    assert settings.batch_size == 3
+
+
+def test_configure_rejects_invalid_knobs(clean_env):
+    with pytest.raises(ConfigurationError, match="datadog-seats:pageSize"):
+        SeatAssignmentProvider().configure(
+            configure_request({**KEY_CONFIG, "datadog-seats:pageSize": "0"})
+        )
+
+
+def test_api_calls_before_configure_are_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="configure"):
+        SeatAssignmentProvider().create({"product_code": PRODUCT, "user_uuids": [A]})
+
+
+# -- pickling into the state -------------------------------------------------------------
+
+
+def test_the_pickled_provider_is_small_and_pinned_to_its_import_path():
+    raw = blob_of(SeatAssignmentProvider())
+    assert len(raw) < 1024
+    # Every user's state names this path: it must never move.
+    assert b"pulumi_datadog_seats.provider" in raw
+    assert b"SeatAssignmentProvider" in raw
+    assert type(pickle.loads(raw)) is SeatAssignmentProvider
+
+
+def test_the_pickled_provider_is_deterministic():
+    assert serialize_provider(SeatAssignmentProvider()) == serialize_provider(
+        SeatAssignmentProvider()
+    )
+
+
+def test_configure_leaves_no_key_in_a_new_providers_blob(clean_env):
+    before = blob_of(SeatAssignmentProvider())
+    configured = SeatAssignmentProvider()
+    configured.configure(configure_request(KEY_CONFIG))
+    after = blob_of(SeatAssignmentProvider())
+    for blob in (before, after):
+        assert CANARY_API_KEY.encode() not in blob
+        assert CANARY_APP_KEY.encode() not in blob
+    assert after == before
+
+
+def test_configure_from_env_leaves_no_key_in_a_new_providers_blob(clean_env):
+    clean_env.setenv("DD_API_KEY", CANARY_API_KEY)
+    clean_env.setenv("DATADOG_APP_KEY", CANARY_APP_KEY)
+    SeatAssignmentProvider().configure(configure_request({}))
+    blob = blob_of(SeatAssignmentProvider())
+    assert CANARY_API_KEY.encode() not in blob
+    assert CANARY_APP_KEY.encode() not in blob
+
+
+# -- create / read / update / delete through a fake client ----------------------------------
+
+
+def test_create_assigns_and_reports_sorted_outputs(monkeypatch):
+    fake = FakeClient(holders={C})
+    provider = with_fake(monkeypatch, fake)
+    result = provider.create({"product_code": PRODUCT, "user_uuids": [B, A.upper(), A]})
+    assert result.id
+    assert result.outs == {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
+    assert fake.holders == {A, B, C}
+    assert fake.products == {PRODUCT}
+
+
+def test_create_ids_are_unique(monkeypatch):
+    provider = with_fake(monkeypatch, FakeClient())
+    ids = {provider.create({"product_code": PRODUCT, "user_uuids": [A]}).id for _ in range(3)}
+    assert len(ids) == 3
+
+
+def test_failed_create_raises_and_changes_nothing(monkeypatch):
+    fake = FakeClient(holders={C}, unknown_users={B}, unknown="skip")
+    provider = with_fake(monkeypatch, fake)
+    with pytest.raises(SeatAssignmentError, match=B):
+        provider.create({"product_code": PRODUCT, "user_uuids": [A, B]})
+    assert fake.holders == {C}
+
+
+def test_read_rewrites_inputs_to_the_users_still_seated(monkeypatch):
+    fake = FakeClient(holders={A, C})
+    provider = with_fake(monkeypatch, fake)
+    outs = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
+    result = provider.read("the-id", outs)
+    assert result.id == "the-id"
+    assert result.outs == {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A]}
+    assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A]}
+    assert fake.touched("assign") == fake.touched("unassign") == set()
+
+
+def test_read_with_no_seat_left_reports_the_resource_gone(monkeypatch):
+    provider = with_fake(monkeypatch, FakeClient(holders={C}))
+    result = provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
+    assert not result.id
+
+
+def test_update_assigns_added_and_unassigns_removed_users(monkeypatch):
+    fake = FakeClient(holders={A, B, C})
+    provider = with_fake(monkeypatch, fake)
+    olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
+    d = uid(0xD)
+    result = provider.update("the-id", olds, {"product_code": PRODUCT, "user_uuids": [B, d]})
+    assert result.outs == {"product_code": PRODUCT, "user_uuids": [B, d], "assigned_ids": [B, d]}
+    assert fake.holders == {B, C, d}  # C was never declared: untouched
+
+
+def test_delete_gives_back_declared_seats_only(monkeypatch):
+    fake = FakeClient(holders={A, C}, unassign_nonholder="reject")
+    provider = with_fake(monkeypatch, fake)
+    provider.delete("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
+    assert fake.holders == {C}
+
+
+def test_a_configured_provider_pickles_without_its_client(clean_env):
+    import dill
+
+    provider = SeatAssignmentProvider()
+    config = {"datadog:apiKey": CANARY_API_KEY, "datadog:appKey": CANARY_APP_KEY}
+    provider.configure(ConfigureRequest(Config(config, "test")))
+    provider._api()  # configured: the client exists...
+    raw = dill.dumps(provider, recurse=True)
+    # ...but never travels with the provider.
+    assert CANARY_API_KEY.encode() not in raw and CANARY_APP_KEY.encode() not in raw
+    assert dill.loads(raw).__dict__ == {}

@@ -1,0 +1,451 @@
+"""seats: validation, planning and reconciliation against an in-memory fake client.
+
+The fake (conftest.FakeClient) stands in for :class:`SeatsClient` and can play every reading of the
+API that the reference leaves open (what ``assigned_ids`` lists, what happens
+to unknown users, whether unassigning a non-holder is an error) plus failures
+on a chosen assign batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from pulumi_datadog_seats import seats
+from pulumi_datadog_seats.errors import (
+    BadRequestError,
+    NotFoundError,
+    SeatAssignmentError,
+    ServerError,
+    UnprocessableError,
+)
+from pulumi_datadog_seats.seats import CheckOutcome, Plan, check_inputs, normalize_uuid, plan
+from tests.unit.conftest import PATH, FakeClient, uid
+
+PRODUCT = "incident_response"
+
+
+# -- normalize_uuid --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        "3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
+        "{3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C}",
+        "  3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c\n",
+        "3f2a6b1c0d4e4f5a9b8c7d6e5f4a3b2c",
+    ],
+)
+def test_normalize_uuid_canonical_form(value):
+    assert normalize_uuid(value) == "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "  ", "not-a-uuid", "3f2a6b1c-0d4e-4f5a-9b8c", "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2z"],
+)
+def test_normalize_uuid_rejects_non_uuids(value):
+    assert normalize_uuid(value) is None
+
+
+@pytest.mark.parametrize("value", [None, 42, 3.5, b"3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c", ["x"]])
+def test_normalize_uuid_rejects_non_strings(value):
+    assert normalize_uuid(value) is None
+
+
+# -- check_inputs -------------------------------------------------------------------
+
+
+def test_check_canonicalises_dedupes_and_sorts():
+    a, b = uid(0xB), uid(0xA)
+    outcome = check_inputs(
+        " on_call ", [a.upper(), "{" + b + "}", a, "  " + b.upper() + " ", b.replace("-", "")]
+    )
+    assert outcome.failures == []
+    assert outcome.inputs == {"product_code": "on_call", "user_uuids": [b, a]}
+
+
+def test_check_keeps_a_valid_declaration_as_is():
+    users = [uid(1), uid(2)]
+    assert check_inputs(PRODUCT, users) == CheckOutcome(
+        {"product_code": PRODUCT, "user_uuids": users}, []
+    )
+
+
+@pytest.mark.parametrize("users", [[], (), None, "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c", 5])
+def test_check_refuses_empty_or_non_list_user_uuids(users):
+    outcome = check_inputs(PRODUCT, users)
+    assert [prop for prop, _ in outcome.failures] == ["user_uuids"]
+    assert "delete the resource" in outcome.failures[0][1]
+
+
+def test_check_accepts_a_tuple():
+    assert check_inputs(PRODUCT, (uid(2), uid(1))).inputs["user_uuids"] == [uid(1), uid(2)]
+
+
+def test_check_lists_every_invalid_entry_in_one_failure():
+    outcome = check_inputs(PRODUCT, [uid(1), "nope", 7, None, "", "also-bad"])
+    assert len(outcome.failures) == 1
+    prop, reason = outcome.failures[0]
+    assert prop == "user_uuids"
+    for bad in ("'nope'", "7", "None", "''", "'also-bad'"):
+        assert bad in reason
+    assert uid(1) not in reason.split("not UUIDs:")[1]
+
+
+@pytest.mark.parametrize("product_code", ["", "   ", None, 5, ["on_call"]])
+def test_check_refuses_bad_product_codes(product_code):
+    outcome = check_inputs(product_code, [uid(1)])
+    assert [prop for prop, _ in outcome.failures] == ["product_code"]
+    assert repr(product_code) in outcome.failures[0][1]
+
+
+def test_check_reports_both_properties_at_once():
+    outcome = check_inputs("", ["bad"])
+    assert sorted(prop for prop, _ in outcome.failures) == ["product_code", "user_uuids"]
+
+
+class Pending:
+    """A stand-in for a value not known yet (each instance is distinct, like pulumi's)."""
+
+
+def is_pending(value: Any) -> bool:
+    return isinstance(value, Pending)
+
+
+def test_unknown_product_code_passes_through():
+    pending = Pending()
+    outcome = check_inputs(pending, [uid(1)], is_pending)
+    assert outcome.failures == []
+    assert outcome.inputs["product_code"] is pending
+    assert outcome.inputs["user_uuids"] == [uid(1)]
+
+
+def test_unknown_user_list_passes_through():
+    pending = Pending()
+    outcome = check_inputs(" on_call ", pending, is_pending)
+    assert outcome.failures == []
+    assert outcome.inputs == {"product_code": "on_call", "user_uuids": pending}
+
+
+def test_unknown_everything_passes_through():
+    code, users = Pending(), Pending()
+    outcome = check_inputs(code, users, is_pending)
+    assert outcome.failures == []
+    assert outcome.inputs == {"product_code": code, "user_uuids": users}
+
+
+def test_unknown_elements_are_kept_and_known_ones_still_checked():
+    first, second = Pending(), Pending()
+    outcome = check_inputs(PRODUCT, [uid(2).upper(), first, uid(1), second, uid(1)], is_pending)
+    assert outcome.failures == []
+    users = outcome.inputs["user_uuids"]
+    assert [u for u in users if is_pending(u)] == [first, second]
+    assert [u for u in users if not is_pending(u)] == [uid(1), uid(2)]
+
+
+def test_an_invalid_entry_beside_an_unknown_one_still_fails():
+    bad = check_inputs(PRODUCT, [Pending(), "nope"], is_pending)
+    assert [prop for prop, _ in bad.failures] == ["user_uuids"]
+    assert "'nope'" in bad.failures[0][1]
+
+
+def test_only_an_unknown_list_is_exempt_from_the_list_checks():
+    # A list made only of unknowns is not empty: it passes.
+    assert check_inputs(PRODUCT, [Pending()], is_pending).failures == []
+    # An unknown product code does not excuse an invalid list.
+    outcome = check_inputs(Pending(), [], is_pending)
+    assert [prop for prop, _ in outcome.failures] == ["user_uuids"]
+
+
+def test_without_an_unknown_sentinel_nothing_is_exempt():
+    # The default is "no unknowns": every value is checked.
+    outcome = check_inputs(None, [None, Pending()])
+    assert sorted(prop for prop, _ in outcome.failures) == ["product_code", "user_uuids"]
+
+
+# -- plan ------------------------------------------------------------------------
+
+
+def test_plan_assigns_the_missing_and_unassigns_the_removed():
+    declared = {uid(1), uid(2), uid(3)}
+    previously = {uid(3), uid(4), uid(5)}
+    holders = {uid(2), uid(4), uid(9)}
+    assert plan(declared, previously, holders) == Plan(
+        to_assign=[uid(1), uid(3)], to_unassign=[uid(4)]
+    )
+
+
+def test_plan_never_touches_undeclared_holders():
+    steps = plan({uid(1)}, {uid(1)}, {uid(1), uid(7), uid(8)})
+    assert steps == Plan([], [])
+
+
+def test_plan_of_a_create_only_assigns():
+    steps = plan({uid(3), uid(1), uid(2)}, set(), {uid(2), uid(5)})
+    assert steps == Plan([uid(1), uid(3)], [])
+
+
+def test_plan_is_sorted():
+    declared = {uid(i) for i in (9, 3, 7, 1)}
+    previously = {uid(i) for i in (20, 11, 15)}
+    steps = plan(declared, previously, previously)
+    assert steps.to_assign == sorted(declared)
+    assert steps.to_unassign == sorted(previously)
+
+
+def test_declared_set_drops_non_uuids_and_canonicalises():
+    assert seats.declared_set([uid(1).upper(), uid(1), "junk", None]) == {uid(1)}
+
+
+# -- converge: success ----------------------------------------------------------------
+
+NEW = [uid(i) for i in range(1, 6)]  # five users without a seat
+KEPT = [uid(0x10), uid(0x11)]  # declared users who already hold one
+OUTSIDERS = [uid(0x20), uid(0x21)]  # seat holders this resource never declared
+
+
+@pytest.mark.parametrize("assigned_ids", ["all", "new"])
+def test_create_assigns_only_the_missing_and_reads_once(assigned_ids):
+    fake = FakeClient(holders=KEPT + OUTSIDERS, assigned_ids=assigned_ids)
+    declared = set(NEW + KEPT)
+    result = seats.converge(fake.api, PRODUCT, declared)
+    assert result == sorted(declared)
+    assert fake.holders == set(NEW + KEPT + OUTSIDERS)
+    assert fake.touched("assign") == set(NEW)
+    assert fake.count("assign") == 3  # batches of two
+    assert fake.count("unassign") == 0
+    assert fake.count("list") == 1  # the answers settled it: no read-back
+    assert fake.products == {PRODUCT}
+
+
+def test_an_answer_that_names_nobody_is_checked_by_one_read_back():
+    fake = FakeClient(holders=OUTSIDERS, assigned_ids="none")
+    assert seats.converge(fake.api, PRODUCT, set(NEW)) == sorted(NEW)
+    assert fake.count("list") == 2
+    assert fake.holders == set(NEW + OUTSIDERS)
+
+
+def test_skipped_unknown_user_triggers_exactly_one_read_back():
+    fake = FakeClient(unknown_users=[NEW[2]], unknown="skip")
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    assert fake.count("list") == 2  # before, and once to settle the missing user
+
+
+def test_adoption_of_seats_already_held_makes_no_change():
+    fake = FakeClient(holders=KEPT + OUTSIDERS)
+    assert seats.converge(fake.api, PRODUCT, set(KEPT)) == sorted(KEPT)
+    assert [call for call, _ in fake.calls] == ["list"]
+
+
+def test_update_assigns_added_and_unassigns_removed_only():
+    previously = {NEW[0], NEW[1], KEPT[0]}
+    declared = {NEW[1], NEW[2], KEPT[0]}
+    fake = FakeClient(holders={NEW[0], NEW[1], KEPT[0], *OUTSIDERS})
+    result = seats.converge(fake.api, PRODUCT, declared, previously)
+    assert result == sorted(declared)
+    assert fake.holders == {NEW[1], NEW[2], KEPT[0], *OUTSIDERS}
+    assert fake.touched("assign") == {NEW[2]}
+    assert fake.touched("unassign") == {NEW[0]}
+
+
+def test_update_restores_a_seat_lost_outside_pulumi():
+    declared = {NEW[0], NEW[1]}
+    fake = FakeClient(holders={NEW[0]})
+    seats.converge(fake.api, PRODUCT, declared, declared)
+    assert fake.holders == declared
+    assert fake.touched("assign") == {NEW[1]}
+
+
+def test_update_does_not_unassign_a_removed_user_who_lost_the_seat_already():
+    fake = FakeClient(holders={NEW[0]}, unassign_nonholder="reject")
+    seats.converge(fake.api, PRODUCT, {NEW[0]}, {NEW[0], NEW[1]})
+    assert fake.count("unassign") == 0
+    assert fake.holders == {NEW[0]}
+
+
+# -- converge: failures leave Datadog exactly as it was ------------------------------
+
+FAILURES: dict[str, dict[str, Any]] = {
+    # name: FakeClient keyword arguments that make assigning NEW fail
+    "unknown user in first batch": {"unknown_users": [NEW[0]]},
+    "unknown user in last batch": {"unknown_users": [NEW[4]]},
+    "503 on batch 1": {"fail_assign_batch": 1},
+    "503 on batch 2": {"fail_assign_batch": 2},
+    "503 on last batch": {"fail_assign_batch": 3},
+    "503 after batch 2 took effect": {"fail_assign_batch": 2, "fail_after_apply": True},
+    "503 after last batch took effect": {"fail_assign_batch": 3, "fail_after_apply": True},
+}
+
+SWITCHES = list(
+    itertools.product(["all", "new", "none"], ["skip", "reject"], ["ok", "reject"], FAILURES)
+)
+
+
+@pytest.mark.parametrize(("assigned_ids", "unknown", "unassign_nonholder", "failure"), SWITCHES)
+def test_failed_create_leaves_holders_exactly_as_before(
+    assigned_ids, unknown, unassign_nonholder, failure
+):
+    before = set(KEPT + OUTSIDERS)
+    fake = FakeClient(
+        holders=before,
+        assigned_ids=assigned_ids,
+        unknown=unknown,
+        unassign_nonholder=unassign_nonholder,
+        **FAILURES[failure],
+    )
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.api, PRODUCT, set(NEW + KEPT))
+    assert fake.holders == before
+    # Nobody who held a seat before, declared or not, was ever unassigned...
+    assert fake.touched("unassign").isdisjoint(before)
+    # ...and nobody outside the declaration was touched at all.
+    assert fake.touched("assign") <= set(NEW)
+    assert fake.touched("unassign") <= set(NEW)
+    assert PRODUCT in str(info.value)
+    assert "nothing changed" in str(info.value)
+
+
+@pytest.mark.parametrize(("assigned_ids", "unknown", "unassign_nonholder", "failure"), SWITCHES)
+def test_failed_update_leaves_holders_exactly_as_before(
+    assigned_ids, unknown, unassign_nonholder, failure
+):
+    # Previously NEW[0] was declared and lost its seat outside Pulumi; KEPT[1] is removed.
+    previously = {NEW[0], KEPT[0], KEPT[1]}
+    before = set(KEPT + OUTSIDERS)
+    fake = FakeClient(
+        holders=before,
+        assigned_ids=assigned_ids,
+        unknown=unknown,
+        unassign_nonholder=unassign_nonholder,
+        **FAILURES[failure],
+    )
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(fake.api, PRODUCT, {*NEW, KEPT[0]}, previously)
+    assert fake.holders == before
+    assert fake.touched("unassign").isdisjoint(before)
+
+
+def test_missing_users_are_named_in_the_error():
+    fake = FakeClient(unknown_users=[NEW[3], NEW[1]], unknown="skip")
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    message = str(info.value)
+    assert f"{NEW[1]}, {NEW[3]}" in message
+    assert NEW[0] not in message
+    assert fake.holders == set()
+
+
+def test_rejected_batch_error_carries_the_datadog_error():
+    fake = FakeClient(unknown_users=[NEW[3]], unknown="reject")
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    assert "422" in str(info.value)
+    assert isinstance(info.value.__cause__, UnprocessableError)
+
+
+def test_failure_on_the_first_batch_reports_nothing_changed_without_unassigning():
+    fake = FakeClient(fail_assign_batch=1)
+    with pytest.raises(SeatAssignmentError, match="503"):
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    assert fake.count("unassign") == 0
+    assert fake.count("assign") == 1  # no batch after the failing one
+
+
+def test_roll_back_without_readable_holders_gives_back_everything_attempted():
+    # The first listing works, the one after the failure does not: roll back blindly.
+    fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=3, fail_list_after=1)
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    assert fake.holders == set(OUTSIDERS)
+    assert fake.touched("unassign") == set(NEW)
+
+
+def test_a_failed_roll_back_names_the_users_left_behind():
+    class CannotUnassign(FakeClient):
+        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+            self.calls.append(("unassign", tuple(user_uuids)))
+            raise ServerError(503, "DELETE", PATH, ["unassign is down"])
+
+    fake = CannotUnassign(holders=OUTSIDERS, fail_assign_batch=2)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.api, PRODUCT, set(NEW))
+    message = str(info.value)
+    left_behind = fake.holders - set(OUTSIDERS)
+    assert left_behind == {NEW[0], NEW[1]}
+    assert "may still hold a seat" in message
+    assert "unassign is down" in message
+    assert ", ".join(sorted(left_behind)) in message
+    assert "nothing changed" not in message
+
+
+def test_assign_or_roll_back_of_nobody_does_nothing():
+    fake = FakeClient()
+    seats.assign_or_roll_back(fake.api, PRODUCT, [])
+    assert fake.calls == []
+
+
+# -- release ---------------------------------------------------------------------
+
+
+def test_release_unassigns_in_batches():
+    fake = FakeClient(holders=NEW + OUTSIDERS)
+    seats.release(fake.api, PRODUCT, NEW)
+    assert fake.holders == set(OUTSIDERS)
+    assert fake.count("unassign") == 3
+    assert fake.count("list") == 0
+
+
+def test_release_of_nobody_makes_no_call():
+    fake = FakeClient(holders=OUTSIDERS)
+    seats.release(fake.api, PRODUCT, [])
+    assert fake.calls == []
+
+
+def test_release_of_non_holders_is_fine_when_datadog_accepts_it():
+    fake = FakeClient(holders={NEW[0], *OUTSIDERS})
+    seats.release(fake.api, PRODUCT, NEW)
+    assert fake.holders == set(OUTSIDERS)
+    assert fake.count("list") == 0
+
+
+@pytest.mark.parametrize("error", [UnprocessableError, BadRequestError])
+def test_release_falls_back_to_the_holders_when_non_holders_are_rejected(error):
+    fake = FakeClient(
+        holders={NEW[0], NEW[3], *OUTSIDERS}, unassign_nonholder="reject", unassign_error=error
+    )
+    seats.release(fake.api, PRODUCT, NEW)
+    assert fake.holders == set(OUTSIDERS)
+    assert fake.count("list") == 1
+    assert fake.touched("unassign") <= set(NEW)
+
+
+def test_release_fallback_with_nobody_left_makes_no_second_unassign():
+    fake = FakeClient(holders=OUTSIDERS, unassign_nonholder="reject")
+    seats.release(fake.api, PRODUCT, NEW[:2])
+    assert [call for call, _ in fake.calls] == ["unassign", "list"]
+    assert fake.holders == set(OUTSIDERS)
+
+
+def test_release_does_not_swallow_other_errors():
+    fake = FakeClient(holders=NEW, unassign_nonholder="reject", unassign_error=NotFoundError)
+    # NotFoundError is not one of the "non-holder" answers: it must surface.
+    with pytest.raises(NotFoundError):
+        seats.release(fake.api, PRODUCT, [*NEW, uid(0x99)])
+
+
+def test_release_propagates_server_errors():
+    class Down(FakeClient):
+        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+            raise ServerError(503, "DELETE", PATH, [])
+
+    fake = Down(holders=NEW)
+    with pytest.raises(ServerError):
+        seats.release(fake.api, PRODUCT, NEW)
+    assert fake.count("list") == 0
