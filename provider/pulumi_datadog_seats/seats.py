@@ -136,15 +136,24 @@ def converge(
     """Make exactly the declared users hold seats, touching only declared users.
 
     Reads the holders first (so a failure never takes away a seat someone
-    held before), assigns what is missing, unassigns the users no longer
-    declared, and returns the sorted declared users that hold a seat. If any
+    held before), unassigns the users no longer declared, assigns what is
+    missing, and returns the sorted declared users that hold a seat. If any
     declared user ends up without a seat, the seats this call assigned are
     given back and :class:`SeatAssignmentError` says who and why.
+
+    Unassigning comes first, so that swapping users works when every seat is
+    taken and a failure never leaves a seat Pulumi does not track; if the
+    assignments then fail, the users just unassigned get their seats back.
     """
     holders = client.list_seat_holders(product_code)
     steps = plan(declared, previously_declared, holders)
-    assign_or_roll_back(client, product_code, steps.to_assign)
     release(client, product_code, steps.to_unassign)
+    try:
+        assign_or_roll_back(client, product_code, steps.to_assign)
+    except SeatAssignmentError as exc:
+        raise SeatAssignmentError(
+            f"{exc}{_restore(client, product_code, steps.to_unassign)}"
+        ) from exc.__cause__
     return sorted(declared)
 
 
@@ -218,6 +227,21 @@ def _roll_back(
             "Run the command again, or unassign them in Datadog."
         )
     return f" The {len(targets)} seat(s) this run had assigned were given back: nothing changed."
+
+
+def _restore(client: SeatsClient, product_code: str, released: Sequence[str]) -> str:
+    """Assign seats back to ``released`` after a failed update; say what happened."""
+    if not released:
+        return ""
+    try:
+        client.assign(product_code, released)
+    except SeatsError as exc:
+        return (
+            f" Assigning back the {len(released)} seat(s) this run had given back also failed "
+            f"({exc}); these users are now without a seat: {', '.join(released)}. Run the "
+            "command again once the cause is fixed."
+        )
+    return f" The {len(released)} seat(s) this run had given back were assigned again."
 
 
 def _holders_or_none(client: SeatsClient, product_code: str) -> set[str] | None:

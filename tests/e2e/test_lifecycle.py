@@ -167,10 +167,11 @@ def test_unknown_users_fail_cleanly(
         # Nothing left behind, and the seat held before Pulumi came is still held.
         assert holders(emulator, IR) == [users[5]]
 
-        # A failed update also leaves the seats as they were.
+        # A failed update also leaves the seats as they were: users[1], unassigned first
+        # to make room, gets the seat back.
         declaration.user_uuids = [users[0], users[1]]
         run.up()
-        declaration.user_uuids = [users[0], users[1], users[2], stranger]
+        declaration.user_uuids = [users[0], users[2], stranger]
         message = failing_up(run)
         assert stranger in message
         assert holders(emulator, IR) == sorted([users[0], users[1], users[5]])

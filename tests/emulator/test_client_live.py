@@ -216,3 +216,16 @@ def test_concurrent_operations_share_one_provider(
         )
     assert admin.holders(IR) == sorted(USERS[:40])
     assert [r.outs["assigned_ids"] for r in results if r.outs] == [sorted(g) for g in groups]
+
+
+def test_swapping_users_works_when_every_seat_is_taken(
+    emulator: SeatsEmulator, admin: EmulatorAdmin
+) -> None:
+    admin.configure(capacity={IR: 3})
+    provider = provider_for(emulator)
+    before = {"product_code": IR, "user_uuids": USERS[:3]}
+    provider.create(before)
+    after = {"product_code": IR, "user_uuids": [USERS[0], USERS[1], USERS[3]]}
+    result = provider.update("id", before, after)
+    assert result.outs is not None and result.outs["assigned_ids"] == sorted(after["user_uuids"])
+    assert admin.holders(IR) == sorted(after["user_uuids"])

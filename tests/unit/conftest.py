@@ -138,6 +138,9 @@ class FakeClient:
             return []
         return seated
 
+    def assign(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        return [u for b in self.batches(user_uuids) for u in self.assign_batch(product_code, b)]
+
     def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
         for batch in self.batches(user_uuids):
             self.unassign_batch(product_code, batch)

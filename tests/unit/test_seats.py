@@ -326,10 +326,14 @@ def test_failed_update_leaves_holders_exactly_as_before(
         unassign_nonholder=unassign_nonholder,
         **FAILURES[failure],
     )
-    with pytest.raises(SeatAssignmentError):
+    with pytest.raises(SeatAssignmentError) as info:
         seats.converge(fake.api, PRODUCT, {*NEW, KEPT[0]}, previously)
     assert fake.holders == before
-    assert fake.touched("unassign").isdisjoint(before)
+    # Only the removed user was unassigned before the failure (and got the seat back)...
+    assert fake.touched("unassign") & before == {KEPT[1]}
+    assert "assigned again" in str(info.value)
+    # ...and nobody outside the old or new declaration was touched at all.
+    assert fake.touched("assign") | fake.touched("unassign") <= {*NEW, *previously}
 
 
 def test_missing_users_are_named_in_the_error():
