@@ -96,8 +96,8 @@ class BudgetedRetry(Retry):
         if wait is None:
             wait = new.get_backoff_time()
         if new.spent_seconds + wait > new.budget_seconds:
-            # urllib3 itself raises with _pool=None in the same place.
-            # Keep the connection error as the reason, so the message says what failed.
+            # As urllib3 does when the count runs out; the connection error, if any, stays
+            # the reason so that the message says what failed.
             reason = error or ResponseError("retry budget exhausted")
             raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
         new.spent_seconds += wait
