@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from pulumi_datadog_seats.emulator.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ROOT / ".pulumi-demo"
@@ -48,17 +48,6 @@ def engine_root() -> Path:
     return Path(out.strip().splitlines()[-1]).parent
 
 
-def start_emulator(api_key: str, app_key: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_datadog_seats.emulator", "--port", "0", "--users", "5"],
-        env={**os.environ, "SEATS_EMULATOR_API_KEY": api_key, "SEATS_EMULATOR_APP_KEY": app_key},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().strip()
-
-
 def run_quickstart() -> None:
     """The quickstart program, run as the Python language host would run it."""
     runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
@@ -67,8 +56,8 @@ def run_quickstart() -> None:
 def main() -> int:
     root = engine_root()
     api_key, app_key = secrets.token_hex(16), secrets.token_hex(20)
-    emulator, url = start_emulator(api_key, app_key)
-    admin = EmulatorAdmin(url)
+    emulator = EmulatorProcess(api_key, app_key, ["--users", "5"]).start()
+    url, admin = emulator.url, emulator.admin
     users = [u["id"] for u in admin.state()["users"]]
     print(f"Seats API emulator at {url} with {len(users)} users", flush=True)
 
@@ -119,8 +108,7 @@ def main() -> int:
         print(f"\nseat holders of {PRODUCT} after destroy: {admin.holders(PRODUCT)}")
         stack.workspace.remove_stack(STACK)
     finally:
-        emulator.terminate()
-        emulator.wait(timeout=10)
+        emulator.stop()
     return 0
 
 

@@ -25,7 +25,9 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from pulumi_datadog_seats.emulator.process import EmulatorProcess
+
+__all__ = ["EmulatorProcess"]
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "e2e-passphrase"
@@ -43,52 +45,6 @@ def ensure_engine() -> Path:
     if proc.returncode != 0:
         raise RuntimeError(f"scripts/ensure-pulumi failed:\n{proc.stderr}")
     return Path(proc.stdout.strip().splitlines()[-1])
-
-
-@dataclass
-class EmulatorProcess:
-    """`python -m pulumi_datadog_seats.emulator` in its own process."""
-
-    api_key: str
-    app_key: str
-    extra_args: list[str] = field(default_factory=list)
-    url: str = ""
-    _proc: subprocess.Popen[str] | None = None
-
-    def start(self) -> EmulatorProcess:
-        env = {
-            **os.environ,
-            "SEATS_EMULATOR_API_KEY": self.api_key,
-            "SEATS_EMULATOR_APP_KEY": self.app_key,
-        }
-        self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pulumi_datadog_seats.emulator",
-                "--port",
-                "0",
-                *self.extra_args,
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._proc.stdout is not None
-        self.url = self._proc.stdout.readline().strip()
-        if not self.url.startswith("http://127.0.0.1:"):
-            self.stop()
-            raise RuntimeError(f"the emulator did not start (first line: {self.url!r})")
-        return self
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            self._proc.wait(timeout=10)
-
-    @property
-    def admin(self) -> EmulatorAdmin:
-        return EmulatorAdmin(self.url)
 
 
 @dataclass

@@ -40,22 +40,18 @@ def client_for(emulator: SeatsEmulator, **overrides: Any) -> SeatsClient:
     return SeatsClient(Settings(**settings))
 
 
-def api_requests(admin: EmulatorAdmin) -> list[dict[str, Any]]:
-    return admin.requests()
-
-
 def test_listing_follows_every_page(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     admin.set_holders(IR, USERS[:45])
     client = client_for(emulator, page_size=10)
     assert client.list_seat_holders(IR) == set(USERS[:45])
-    pages = [r for r in api_requests(admin) if r["method"] == "GET"]
+    pages = [r for r in admin.requests() if r["method"] == "GET"]
     assert len(pages) == 5
     assert all(r["query"]["page[limit]"] == "10" for r in pages)
 
 
 def test_empty_listing_is_one_call(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     assert client_for(emulator).list_seat_holders(IR) == set()
-    assert len(api_requests(admin)) == 1
+    assert len(admin.requests()) == 1
 
 
 def test_assign_and_unassign_in_batches(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
@@ -65,7 +61,7 @@ def test_assign_and_unassign_in_batches(emulator: SeatsEmulator, admin: Emulator
     assert admin.holders(IR) == sorted(USERS[:10])
     client.unassign(IR, USERS[:6])
     assert admin.holders(IR) == sorted(USERS[6:10])
-    methods = [r["method"] for r in api_requests(admin)]
+    methods = [r["method"] for r in admin.requests()]
     assert methods == ["POST"] * 3 + ["DELETE"] * 2
 
 
@@ -73,7 +69,7 @@ def test_rate_limit_waits_x_ratelimit_reset(emulator: SeatsEmulator, admin: Emul
     admin.add_fault(kind="rate_limit", nth=1, reset_seconds=2)
     client = client_for(emulator)
     client.assign(IR, USERS[:1])
-    first, second = api_requests(admin)
+    first, second = admin.requests()
     assert (first["status"], second["status"]) == (429, 201)
     # The retry came after the X-RateLimit-Reset the 429 announced, not before.
     assert second["time"] - first["time"] >= 2.0
@@ -83,13 +79,13 @@ def test_rate_limit_waits_x_ratelimit_reset(emulator: SeatsEmulator, admin: Emul
 def test_server_errors_are_retried(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     admin.add_fault(kind="status", status=503, every=1, times=2)
     assert client_for(emulator).list_seat_holders(IR) == set()
-    assert [r["status"] for r in api_requests(admin)] == [503, 503, 200]
+    assert [r["status"] for r in admin.requests()] == [503, 503, 200]
 
 
 def test_dropped_connections_are_retried(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     admin.add_fault(kind="drop", nth=1)
     client_for(emulator).assign(IR, USERS[:2])
-    assert [r["status"] for r in api_requests(admin)] == ["dropped", 201]
+    assert [r["status"] for r in admin.requests()] == ["dropped", 201]
     assert admin.holders(IR) == sorted(USERS[:2])
 
 
@@ -102,7 +98,7 @@ def test_exhausted_retries_give_a_clear_error(
     assert failure.value.status == 502
     assert "POST /api/v2/seats/users" in str(failure.value)
     assert "safe" in str(failure.value)  # says running again is safe
-    assert len(api_requests(admin)) == 4  # the first try and three retries
+    assert len(admin.requests()) == 4  # the first try and three retries
 
 
 def test_retry_budget_bounds_rate_limit_waits(
@@ -113,7 +109,7 @@ def test_retry_budget_bounds_rate_limit_waits(
         client_for(emulator, retry_budget_seconds=5).assign(IR, USERS[:1])
     assert "30" in str(failure.value) and "retryBudgetSeconds" in str(failure.value)
     # Waiting 30 s would exceed the 5 s budget: no retry was sent at all.
-    assert len(api_requests(admin)) == 1
+    assert len(admin.requests()) == 1
 
 
 def test_timeouts_become_transport_errors(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
@@ -184,7 +180,7 @@ def test_create_adopts_existing_holders(
     result = provider_for(emulator).create({"product_code": IR, "user_uuids": USERS[:3]})
     assert result.outs is not None
     assert result.outs["assigned_ids"] == sorted(USERS[:3])
-    posts = [r for r in api_requests(admin) if r["method"] == "POST"]
+    posts = [r for r in admin.requests() if r["method"] == "POST"]
     # Only the users without a seat were asked for one.
     assert [p["body"]["data"]["attributes"]["user_uuids"] for p in posts] == [sorted(USERS[1:3])]
 
