@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.dynamic import (
@@ -31,8 +33,21 @@ from pulumi.runtime.rpc import UNKNOWN
 from . import seats
 from .client import SeatsClient
 from .errors import ConfigurationError
-from .seats import ASSIGNED_IDS, PRODUCT_CODE, USER_UUIDS
+from .holders import HoldersView
+from .seats import ASSIGNED_IDS, EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .settings import resolve_settings
+
+#: Attributes that configure() builds in the provider process; they never reach the state.
+_PROCESS_ONLY = frozenset({"_configured"})
+
+
+@dataclass(frozen=True)
+class _Configured:
+    """What one provider process shares between all the calls it serves."""
+
+    client: SeatsClient
+    view: HoldersView
+    claims: seats.ExclusiveClaims
 
 
 class SeatAssignmentProvider(ResourceProvider):
@@ -41,24 +56,55 @@ class SeatAssignmentProvider(ResourceProvider):
     ``check`` and ``diff`` never call the API (they also run during preview,
     with unknown values); the other methods reconcile Datadog with the
     declaration through :mod:`pulumi_datadog_seats.seats`.
+
+    One provider process serves every SeatAssignment of an engine operation
+    (they all pickle to the same bytes, which the host caches by). It lists
+    the holders of each product once, through one
+    :class:`~pulumi_datadog_seats.holders.HoldersView`, and remembers the
+    exclusive declarations it has seen, to refuse a second one of a product.
     """
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve settings from the stack config (``datadog:*``, ``datadog-seats:*``) and env."""
         settings = resolve_settings(req.config, os.environ)
-        # Set once, before the provider serves any call; the client is thread-safe.
-        self._client = SeatsClient(settings)
+        client = SeatsClient(settings)
+        # Set once, before the provider serves any call; all three are thread-safe.
+        self._configured = _Configured(
+            client=client,
+            view=HoldersView(client, settings.batch_size),
+            claims=seats.ExclusiveClaims(),
+        )
 
     # -- no API calls ------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise ``product_code`` and ``user_uuids``; unknowns pass through."""
-        outcome = seats.check_inputs(news.get(PRODUCT_CODE), news.get(USER_UUIDS), is_unknown)
+        """Validate and normalise the inputs; unknowns pass through.
+
+        A known exclusive declaration is also claimed for its product here, so
+        that a second exclusive SeatAssignment of the product fails (during
+        preview, when both are known then) before anything is written.
+        """
+        outcome = seats.check_inputs(
+            news.get(PRODUCT_CODE),
+            news.get(USER_UUIDS),
+            is_unknown,
+            exclusive=news.get(EXCLUSIVE),
+        )
         failures = [CheckFailure(prop, reason) for prop, reason in outcome.failures]
+        if not failures:
+            try:
+                self._claim_if_exclusive(outcome.inputs)
+            except seats.ExclusiveClaimError as exc:
+                failures.append(CheckFailure(EXCLUSIVE, str(exc)))
         return CheckResult(outcome.inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the declared sets; a new product code replaces, a new user set updates."""
+        """Compare the declarations; a new product code replaces, anything else updates.
+
+        ``olds`` are the previous outputs. With ``exclusive`` on, holders the
+        last create, update or refresh found outside the declaration
+        (``unmanaged_ids``) are a change too: ``pulumi up`` unassigns them.
+        """
         product_changed = news.get(PRODUCT_CODE) != olds.get(PRODUCT_CODE)
         new_users = news.get(USER_UUIDS)
         if not isinstance(new_users, list) or any(is_unknown(u) for u in new_users):
@@ -67,8 +113,14 @@ class SeatAssignmentProvider(ResourceProvider):
             users_changed = seats.declared_set(new_users) != seats.declared_set(
                 olds.get(USER_UUIDS) or []
             )
+        new_exclusive = news.get(EXCLUSIVE)
+        if is_unknown(new_exclusive):
+            exclusive_changed = True
+        else:
+            exclusive_changed = bool(new_exclusive) != bool(olds.get(EXCLUSIVE))
+        outsiders_to_remove = new_exclusive is True and bool(olds.get(UNMANAGED_IDS))
         return DiffResult(
-            changes=product_changed or users_changed,
+            changes=product_changed or users_changed or exclusive_changed or outsiders_to_remove,
             replaces=[PRODUCT_CODE] if product_changed else [],
             delete_before_replace=True,
         )
@@ -76,45 +128,78 @@ class SeatAssignmentProvider(ResourceProvider):
     # -- API calls ---------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """Assign seats to every declared user; all of them, or none."""
-        product_code, declared = _declaration(props)
-        assigned = seats.converge(self._api(), product_code, declared)
-        return CreateResult(str(uuid.uuid4()), _outputs(product_code, declared, assigned))
+        """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
+        product_code, declared, exclusive = _declaration(props)
+        configured = self._state()
+        if exclusive:
+            configured.claims.claim(product_code, declared)
+        view = configured.view
+        assigned = seats.converge(view, product_code, declared, exclusive=exclusive)
+        outs = _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
+        return CreateResult(str(uuid.uuid4()), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: which declared users still hold a seat. None left means the resource is gone.
 
         The inputs are rewritten to the users still seated, so the next preview
-        shows the seats lost outside Pulumi as a change that ``pulumi up`` restores.
+        shows the seats lost outside Pulumi as a change that ``pulumi up``
+        restores; ``unmanaged_ids`` lists the holders the resource does not declare.
         """
-        product_code, declared = _declaration(props)
-        held = sorted(declared & self._api().list_seat_holders(product_code))
+        product_code, declared, exclusive = _declaration(props)
+        holders = self._state().view.holders(product_code)
+        held = sorted(declared & holders)
         if not held:
             return ReadResult("", {}, {})
-        inputs = {PRODUCT_CODE: product_code, USER_UUIDS: held}
-        return ReadResult(id_, _outputs(product_code, set(held), held), inputs)
+        inputs = {PRODUCT_CODE: product_code, USER_UUIDS: held, EXCLUSIVE: exclusive}
+        return ReadResult(id_, _outputs(product_code, set(held), held, exclusive, holders), inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Assign the added users and unassign the removed ones; nobody else is touched."""
-        product_code, declared = _declaration(news)
+        """Assign the added users, unassign the removed ones; all of it, or nothing.
+
+        Nobody else is touched, unless ``exclusive``: then every holder not declared is
+        unassigned too.
+        """
+        product_code, declared, exclusive = _declaration(news)
+        configured = self._state()
+        if exclusive:
+            configured.claims.claim(product_code, declared)
         previously = seats.declared_set(olds.get(USER_UUIDS) or [])
-        assigned = seats.converge(self._api(), product_code, declared, previously)
-        return UpdateResult(_outputs(product_code, declared, assigned))
+        view = configured.view
+        assigned = seats.converge(view, product_code, declared, previously, exclusive=exclusive)
+        return UpdateResult(
+            _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
+        )
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Give back the seats of every declared user; users without one are fine."""
-        product_code, declared = _declaration(props)
-        seats.release(self._api(), product_code, sorted(declared))
+        product_code, declared, _exclusive = _declaration(props)
+        seats.release(self._state().view, product_code, sorted(declared))
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle without the configured client (and so without keys), whatever happens."""
-        return {k: v for k, v in self.__dict__.items() if k != "_client"}
+        """Pickle without what configure() built (client, view, claims, keys), whatever happens."""
+        return {k: v for k, v in self.__dict__.items() if k not in _PROCESS_ONLY}
+
+    def _state(self) -> _Configured:
+        configured: _Configured | None = getattr(self, "_configured", None)
+        if configured is None:
+            raise ConfigurationError("the provider was used before configure() ran")
+        return configured
 
     def _api(self) -> SeatsClient:
-        client: SeatsClient | None = getattr(self, "_client", None)
-        if client is None:
-            raise ConfigurationError("the provider was used before configure() ran")
-        return client
+        """The configured client (raises ConfigurationError before configure())."""
+        return self._state().client
+
+    def _claim_if_exclusive(self, inputs: dict[str, Any]) -> None:
+        configured: _Configured | None = getattr(self, "_configured", None)
+        product_code, users = inputs[PRODUCT_CODE], inputs[USER_UUIDS]
+        if (
+            configured is None
+            or inputs[EXCLUSIVE] is not True
+            or is_unknown(product_code)
+            or any(is_unknown(u) for u in users)
+        ):
+            return
+        configured.claims.claim(product_code, seats.declared_set(users))
 
 
 def is_unknown(value: Any) -> bool:
@@ -126,13 +211,26 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
 
 
-def _declaration(props: dict[str, Any]) -> tuple[str, set[str]]:
-    return str(props[PRODUCT_CODE]), seats.declared_set(props.get(USER_UUIDS) or [])
+def _declaration(props: dict[str, Any]) -> tuple[str, set[str], bool]:
+    """Product, declared users and exclusive of checked inputs or outputs.
+
+    States written by 0.1.0 have no ``exclusive``: missing means False.
+    """
+    users = seats.declared_set(props.get(USER_UUIDS) or [])
+    return str(props[PRODUCT_CODE]), users, props.get(EXCLUSIVE) is True
 
 
-def _outputs(product_code: str, declared: set[str], assigned: list[str]) -> dict[str, Any]:
+def _outputs(
+    product_code: str,
+    declared: set[str],
+    assigned: list[str],
+    exclusive: bool,
+    holders: AbstractSet[str],
+) -> dict[str, Any]:
     return {
         PRODUCT_CODE: product_code,
         USER_UUIDS: sorted(declared),
         ASSIGNED_IDS: sorted(assigned),
+        EXCLUSIVE: exclusive,
+        UNMANAGED_IDS: seats.unmanaged(holders, declared),
     }

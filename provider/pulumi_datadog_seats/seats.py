@@ -1,26 +1,59 @@
 """The seat logic: validation, diffing and reconciliation, free of ``pulumi.dynamic``.
 
-Given the declared users, the previously declared ones and the live seat
-holders, these functions decide what to assign and unassign, carry it out
-through a :class:`~pulumi_datadog_seats.client.SeatsClient`, and decide what
-to report. Nothing here knows about Pulumi's engine, so it is tested directly
+Given the declared users, the previously declared ones and the seat holders,
+these functions decide what to assign and unassign, carry it out through a
+:class:`SeatsApi` (in production a
+:class:`~pulumi_datadog_seats.holders.HoldersView` over the
+:class:`~pulumi_datadog_seats.client.SeatsClient`), and decide what to
+report. Nothing here knows about Pulumi's engine, so it is tested directly
 and could serve a multi-language provider plugin unchanged.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from .client import SeatsClient
 from .errors import BadRequestError, SeatAssignmentError, SeatsError, UnprocessableError
 
 PRODUCT_CODE = "product_code"
 USER_UUIDS = "user_uuids"
 ASSIGNED_IDS = "assigned_ids"
+EXCLUSIVE = "exclusive"
+UNMANAGED_IDS = "unmanaged_ids"
+
+
+class SeatsApi(Protocol):
+    """The Seats API calls the seat logic makes.
+
+    ``holders`` may answer from a per-process view; ``read_holders`` always
+    asks the API. Writes carry at most ``batch_size`` users.
+    """
+
+    @property
+    def batch_size(self) -> int:
+        """The most users one assign or unassign request may carry."""
+        ...
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        """One POST; returns the ``assigned_ids`` of the answer."""
+        ...
+
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        """One DELETE."""
+        ...
+
+    def holders(self, product_code: str) -> AbstractSet[str]:
+        """The holders of the product, possibly as a view kept by this process."""
+        ...
+
+    def read_holders(self, product_code: str) -> set[str]:
+        """The holders of the product, read from the API now."""
+        ...
 
 
 @dataclass
@@ -46,28 +79,50 @@ def _never_unknown(_value: Any) -> bool:
 
 
 def check_inputs(
-    product_code: Any, user_uuids: Any, is_unknown: Callable[[Any], bool] = _never_unknown
+    product_code: Any,
+    user_uuids: Any,
+    is_unknown: Callable[[Any], bool] = _never_unknown,
+    *,
+    exclusive: Any = False,
 ) -> CheckOutcome:
     """Validate and normalise the inputs, leaving values for which ``is_unknown`` holds untouched.
 
     ``product_code`` must be a non-empty string; ``user_uuids`` a non-empty
     list of UUID strings, returned in canonical lower-case form, sorted, with
     duplicates removed. Unknown elements (during preview) are kept in place.
+    ``exclusive`` must be a bool; missing (None) means False.
     """
     failures: list[tuple[str, str]] = []
-    if not is_unknown(product_code):
-        if not isinstance(product_code, str) or not product_code.strip():
-            failures.append(
-                (
-                    PRODUCT_CODE,
-                    f"product_code must be a non-empty string such as 'incident_response' or "
-                    f"'on_call', got {product_code!r}",
-                )
+    inputs = {
+        PRODUCT_CODE: _check_product_code(product_code, is_unknown, failures),
+        USER_UUIDS: _check_user_uuids(user_uuids, is_unknown, failures),
+        EXCLUSIVE: _check_exclusive(exclusive, is_unknown, failures),
+    }
+    return CheckOutcome(inputs, failures)
+
+
+def _check_product_code(
+    product_code: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
+) -> Any:
+    if is_unknown(product_code):
+        return product_code
+    if not isinstance(product_code, str) or not product_code.strip():
+        failures.append(
+            (
+                PRODUCT_CODE,
+                f"product_code must be a non-empty string such as 'incident_response' or "
+                f"'on_call', got {product_code!r}",
             )
-        else:
-            product_code = product_code.strip()
+        )
+        return product_code
+    return product_code.strip()
+
+
+def _check_user_uuids(
+    user_uuids: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
+) -> Any:
     if is_unknown(user_uuids):
-        return CheckOutcome({PRODUCT_CODE: product_code, USER_UUIDS: user_uuids}, failures)
+        return user_uuids
     if not isinstance(user_uuids, (list, tuple)) or not user_uuids:
         failures.append(
             (
@@ -76,7 +131,7 @@ def check_inputs(
                 f"{user_uuids!r}; to give back every seat, delete the resource instead",
             )
         )
-        return CheckOutcome({PRODUCT_CODE: product_code, USER_UUIDS: user_uuids}, failures)
+        return user_uuids
     known: set[str] = set()
     pending: list[Any] = []
     invalid: list[Any] = []
@@ -98,7 +153,25 @@ def check_inputs(
                 f"{', '.join(repr(v) for v in invalid)}",
             )
         )
-    return CheckOutcome({PRODUCT_CODE: product_code, USER_UUIDS: sorted(known) + pending}, failures)
+    return sorted(known) + pending
+
+
+def _check_exclusive(
+    exclusive: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
+) -> Any:
+    if is_unknown(exclusive):
+        return exclusive
+    if exclusive is None:
+        return False
+    if not isinstance(exclusive, bool):
+        failures.append(
+            (
+                EXCLUSIVE,
+                f"exclusive must be true or false, got {exclusive!r}; true makes this "
+                "resource's user_uuids the complete set of holders of the product",
+            )
+        )
+    return exclusive
 
 
 def declared_set(user_uuids: Iterable[Any]) -> set[str]:
@@ -115,65 +188,84 @@ class Plan:
 
 
 def plan(
-    declared: AbstractSet[str], previously_declared: AbstractSet[str], holders: AbstractSet[str]
+    declared: AbstractSet[str],
+    previously_declared: AbstractSet[str],
+    holders: AbstractSet[str],
+    *,
+    exclusive: bool = False,
 ) -> Plan:
     """Assign every declared user without a seat; unassign users no longer declared.
 
-    Users who were never declared are never touched, even if they hold a seat.
+    Users who were never declared are never touched, even if they hold a seat,
+    unless ``exclusive``: then every holder who is not declared is unassigned.
     """
-    return Plan(
-        to_assign=sorted(declared - holders),
-        to_unassign=sorted((previously_declared - declared) & holders),
-    )
+    leaving = holders - declared if exclusive else (previously_declared - declared) & holders
+    return Plan(to_assign=sorted(declared - holders), to_unassign=sorted(leaving))
+
+
+def unmanaged(holders: AbstractSet[str], declared: AbstractSet[str]) -> list[str]:
+    """The holders a declaration does not name, sorted."""
+    return sorted(holders - declared)
+
+
+def batches(users: Sequence[str], size: int) -> Iterator[list[str]]:
+    """``users`` in slices of at most ``size``."""
+    items = list(users)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def converge(
-    client: SeatsClient,
+    api: SeatsApi,
     product_code: str,
     declared: AbstractSet[str],
     previously_declared: AbstractSet[str] = frozenset(),
+    *,
+    exclusive: bool = False,
 ) -> list[str]:
-    """Make exactly the declared users hold seats, touching only declared users.
+    """Make exactly the declared users hold seats; all of it, or nothing.
 
-    Reads the holders first (so a failure never takes away a seat someone
-    held before), unassigns the users no longer declared, assigns what is
-    missing, and returns the sorted declared users that hold a seat. If any
-    declared user ends up without a seat, the seats this call assigned are
-    given back and :class:`SeatAssignmentError` says who and why.
+    Takes the holders from ``api.holders`` (so a failure never takes away a
+    seat someone held before), unassigns the users no longer declared (with
+    ``exclusive``, every holder not declared), assigns what is missing, and
+    returns the sorted declared users, who all hold a seat. If anything
+    fails, the seats this call assigned are given back, the seats it
+    unassigned are assigned again, and :class:`SeatAssignmentError` says who
+    and why.
 
     Unassigning comes first, so that swapping users works when every seat is
-    taken and a failure never leaves a seat Pulumi does not track; if the
-    assignments then fail, the users just unassigned get their seats back.
+    taken and a failure never leaves a seat Pulumi does not track.
     """
-    holders = client.list_seat_holders(product_code)
-    steps = plan(declared, previously_declared, holders)
-    release(client, product_code, steps.to_unassign)
+    steps = plan(declared, previously_declared, api.holders(product_code), exclusive=exclusive)
+    released = release_or_restore(api, product_code, steps.to_unassign)
     try:
-        assign_or_roll_back(client, product_code, steps.to_assign)
+        assign_or_roll_back(api, product_code, steps.to_assign)
     except SeatAssignmentError as exc:
-        raise SeatAssignmentError(
-            f"{exc}{_restore(client, product_code, steps.to_unassign)}"
-        ) from exc.__cause__
+        raise SeatAssignmentError(f"{exc}{_restore(api, product_code, released)}") from (
+            exc.__cause__
+        )
     return sorted(declared)
 
 
-def assign_or_roll_back(client: SeatsClient, product_code: str, users: Sequence[str]) -> None:
+def assign_or_roll_back(api: SeatsApi, product_code: str, users: Sequence[str]) -> None:
     """Assign seats to ``users`` (none of whom held one); all of them, or none.
 
     The API reference leaves open whether ``assigned_ids`` lists every
     requested holder or only the newly seated ones, and whether unknown users
     are skipped or rejected. A user absent from every answer is therefore
-    checked by reading the holders back, once, and only when needed.
+    checked by reading the holders back from the API (never from a cached
+    view: a stale answer would roll back the wrong seats), once, and only
+    when needed.
     """
     attempted: list[str] = []
     confirmed: set[str] = set()
     try:
-        for batch in client.batches(users):
+        for batch in batches(users, api.batch_size):
             attempted.extend(batch)
-            confirmed.update(set(client.assign_batch(product_code, batch)) & set(batch))
+            confirmed.update(set(api.assign_batch(product_code, batch)) & set(batch))
     except SeatsError as exc:
         undone = _roll_back(
-            client, product_code, attempted, holders=_holders_or_none(client, product_code)
+            api, product_code, attempted, holders=_holders_or_none(api, product_code)
         )
         raise SeatAssignmentError(
             f"Assigning seats of {product_code!r} to {len(users)} user(s) failed: {exc}{undone}"
@@ -181,11 +273,11 @@ def assign_or_roll_back(client: SeatsClient, product_code: str, users: Sequence[
     unsettled = set(users) - confirmed
     if not unsettled:
         return
-    holders = client.list_seat_holders(product_code)
+    holders = api.read_holders(product_code)
     missing = sorted(unsettled - holders)
     if not missing:
         return
-    undone = _roll_back(client, product_code, attempted, holders=holders)
+    undone = _roll_back(api, product_code, attempted, holders=holders)
     raise SeatAssignmentError(
         f"Datadog did not give a seat of {product_code!r} to {len(missing)} declared user(s): "
         f"{', '.join(missing)}. Either these UUIDs are not active users of this organization "
@@ -194,32 +286,68 @@ def assign_or_roll_back(client: SeatsClient, product_code: str, users: Sequence[
     )
 
 
-def release(client: SeatsClient, product_code: str, users: Sequence[str]) -> None:
-    """Unassign seats from ``users``; users who already hold none are fine.
+def release(api: SeatsApi, product_code: str, users: Sequence[str]) -> list[str]:
+    """Unassign seats from ``users``, batch by batch; users who hold none are fine.
 
-    Whether unassigning a non-holder is an error is not settled by the API
-    reference: if Datadog rejects the request, the holders are read and only
-    those among ``users`` are unassigned.
+    Returns the users whose seat was given back. Whether unassigning a
+    non-holder is an error is not settled by the API reference: if Datadog
+    rejects a batch, the holders are read from the API (once) and only those
+    among ``users`` are unassigned from then on. Any other error is raised.
     """
-    if not users:
-        return
+    released: list[str] = []
+    _release_into(api, product_code, users, released)
+    return released
+
+
+def release_or_restore(api: SeatsApi, product_code: str, users: Sequence[str]) -> list[str]:
+    """:func:`release`, all or nothing: on failure the seats taken are assigned again.
+
+    Returns who lost a seat; raises :class:`SeatAssignmentError` if any batch failed.
+    """
+    released: list[str] = []
     try:
-        client.unassign(product_code, users)
-    except (BadRequestError, UnprocessableError):
-        still_holding = sorted(set(users) & client.list_seat_holders(product_code))
-        if still_holding:
-            client.unassign(product_code, still_holding)
+        _release_into(api, product_code, users, released)
+    except SeatsError as exc:
+        restored = _restore(api, product_code, released) or " No seat was given back."
+        raise SeatAssignmentError(
+            f"Unassigning seats of {product_code!r} from {len(users)} user(s) failed: "
+            f"{exc}{restored}"
+        ) from exc
+    return released
+
+
+def _release_into(
+    api: SeatsApi, product_code: str, users: Sequence[str], released: list[str]
+) -> None:
+    """Unassign ``users`` batch by batch, appending each batch given back to ``released``."""
+    still_holding: set[str] | None = None  # read from the API after a refusal
+    for batch in batches(users, api.batch_size):
+        if still_holding is not None:
+            batch = [u for u in batch if u in still_holding]
+            if not batch:
+                continue
+        try:
+            api.unassign_batch(product_code, batch)
+        except (BadRequestError, UnprocessableError):
+            if still_holding is not None:
+                raise  # refused although every user in it holds a seat
+            still_holding = api.read_holders(product_code)
+            batch = [u for u in batch if u in still_holding]
+            if not batch:
+                continue
+            api.unassign_batch(product_code, batch)
+        released.extend(batch)
 
 
 def _roll_back(
-    client: SeatsClient, product_code: str, attempted: Sequence[str], holders: set[str] | None
+    api: SeatsApi, product_code: str, attempted: Sequence[str], holders: set[str] | None
 ) -> str:
     """Give back the seats of ``attempted`` (who held none before); say what happened."""
     targets = sorted(set(attempted) & holders) if holders is not None else sorted(attempted)
     if not targets:
         return " No seat was assigned, so nothing changed."
     try:
-        release(client, product_code, targets)
+        release(api, product_code, targets)
     except SeatsError as exc:
         return (
             f" Giving back the {len(targets)} seat(s) this run assigned also failed ({exc}); "
@@ -229,12 +357,13 @@ def _roll_back(
     return f" The {len(targets)} seat(s) this run had assigned were given back: nothing changed."
 
 
-def _restore(client: SeatsClient, product_code: str, released: Sequence[str]) -> str:
-    """Assign seats back to ``released`` after a failed update; say what happened."""
+def _restore(api: SeatsApi, product_code: str, released: Sequence[str]) -> str:
+    """Assign seats back to ``released`` after a failed operation; say what happened."""
     if not released:
         return ""
     try:
-        client.assign(product_code, released)
+        for batch in batches(released, api.batch_size):
+            api.assign_batch(product_code, batch)
     except SeatsError as exc:
         return (
             f" Assigning back the {len(released)} seat(s) this run had given back also failed "
@@ -244,9 +373,57 @@ def _restore(client: SeatsClient, product_code: str, released: Sequence[str]) ->
     return f" The {len(released)} seat(s) this run had given back were assigned again."
 
 
-def _holders_or_none(client: SeatsClient, product_code: str) -> set[str] | None:
-    """The holders, or None when they cannot be read either (then roll back blindly)."""
+def _holders_or_none(api: SeatsApi, product_code: str) -> set[str] | None:
+    """The holders read from the API, or None when they cannot be read (then roll back blindly)."""
     try:
-        return client.list_seat_holders(product_code)
+        return api.read_holders(product_code)
     except SeatsError:
         return None
+
+
+# -- at most one exclusive declaration per product --------------------------------------
+
+
+class ExclusiveClaimError(SeatsError):
+    """Two exclusive SeatAssignments claim the holders of one product."""
+
+
+class ExclusiveClaims:
+    """The exclusive declarations one process has seen, at most one per product.
+
+    The dynamic provider cannot tell which resource a call is for, so a claim
+    is the declared set itself: two exclusive declarations of one product that
+    name different users contradict each other; the same set twice (one
+    resource checked, then created) agrees with itself. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        """No claim yet."""
+        self._lock = threading.Lock()
+        self._claims: dict[str, frozenset[str]] = {}
+
+    def claim(self, product_code: str, declared: AbstractSet[str]) -> None:
+        """Record that ``declared`` is the complete set of holders of ``product_code``.
+
+        Raises :class:`ExclusiveClaimError`, before anything is written, if
+        another exclusive declaration of the product was seen.
+        """
+        wanted = frozenset(declared)
+        with self._lock:
+            held = self._claims.setdefault(product_code, wanted)
+        if held != wanted:
+            raise ExclusiveClaimError(
+                f"Two SeatAssignments with exclusive=True declare the holders of "
+                f"{product_code!r}: one declares {_describe(held)}, the other "
+                f"{_describe(wanted)}. Each would unassign the users of the other. Keep "
+                f"exclusive=True on one SeatAssignment per product (declare every holder "
+                f"there) and set exclusive=False on the others. Nothing was changed by this "
+                f"resource."
+            )
+
+
+def _describe(users: AbstractSet[str], shown: int = 3) -> str:
+    names = sorted(users)
+    listed = ", ".join(names[:shown])
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} user(s) ({listed}{more})"

@@ -5,13 +5,14 @@ Nothing here touches the network or the Pulumi engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import cast
+import threading
+import time
+from collections.abc import Iterable, Sequence
 
 import pytest
+from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats import provider as provider_module
 from pulumi_datadog_seats.errors import (
     BadRequestError,
     NotFoundError,
@@ -19,6 +20,8 @@ from pulumi_datadog_seats.errors import (
     ServerError,
     UnprocessableError,
 )
+from pulumi_datadog_seats.holders import HoldersView
+from pulumi_datadog_seats.provider import SeatAssignmentProvider
 
 #: Distinctive key values: a test fails if either ever shows up where it must not.
 CANARY_API_KEY = "canaryAPIkey-5f0d2c8e91b7"
@@ -48,6 +51,19 @@ def uid(i: int) -> str:
     return f"3f2a6b1c-0d4e-4f5a-9b8c-{i:012x}"
 
 
+def provider_with(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatAssignmentProvider:
+    """A provider configured through configure() (keys: the canaries), talking to ``fake``."""
+    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
+    provider = SeatAssignmentProvider()
+    config = {
+        "datadog:apiKey": CANARY_API_KEY,
+        "datadog:appKey": CANARY_APP_KEY,
+        "datadog-seats:batchSize": str(fake.batch_size),
+    }
+    provider.configure(ConfigureRequest(Config(config, "seats-test")))
+    return provider
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No Datadog variable from the developer's shell leaks into a test."""
@@ -56,13 +72,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
-@dataclass
-class FakeSettings:
-    batch_size: int
-
-
 class FakeClient:
     """An in-memory Seats API for one product, with switches for the open questions.
+
+    It offers what :class:`~pulumi_datadog_seats.holders.HoldersView` needs of the real
+    client (assign_batch, unassign_batch, list_seat_holders); :meth:`view` wraps it the way
+    the provider wraps the real one.
 
     assigned_ids: "all" (every requested user now holding a seat), "new" (only the
         users this call seated) or "none" (an answer that lists nobody).
@@ -70,7 +85,10 @@ class FakeClient:
     unassign_nonholder: "ok" or "reject" (the batch is refused with ``unassign_error``).
     fail_assign_batch: the 1-based assign batch that fails with a 503, before
         (or, with ``fail_after_apply``, after) it took effect.
+    fail_unassign_batch: the 1-based unassign batch that fails with a 503 (before it
+        took effect).
     fail_list_after: list_seat_holders raises a 503 after this many successful calls.
+    list_seconds: how long each listing takes (to make concurrent callers overlap).
     """
 
     def __init__(
@@ -85,9 +103,11 @@ class FakeClient:
         unassign_error: type[SeatsApiError] = UnprocessableError,
         fail_assign_batch: int | None = None,
         fail_after_apply: bool = False,
+        fail_unassign_batch: int | None = None,
         fail_list_after: int | None = None,
+        list_seconds: float = 0.0,
     ) -> None:
-        self.settings = FakeSettings(batch_size)
+        self.batch_size = batch_size
         self.holders: set[str] = set(holders)
         self.unknown_users = set(unknown_users)
         self.assigned_ids = assigned_ids
@@ -96,14 +116,18 @@ class FakeClient:
         self.unassign_error = unassign_error
         self.fail_assign_batch = fail_assign_batch
         self.fail_after_apply = fail_after_apply
+        self.fail_unassign_batch = fail_unassign_batch
         self.fail_list_after = fail_list_after
+        self.list_seconds = list_seconds
+        self._lock = threading.Lock()
         self.calls: list[tuple[str, tuple[str, ...]]] = []
         self.products: set[str] = set()
         self._assign_batches = 0
+        self._unassign_batches = 0
 
-    @property
-    def api(self) -> SeatsClient:
-        return cast(SeatsClient, self)
+    def view(self) -> HoldersView:
+        """A fresh per-process view over this fake, as configure() builds over the client."""
+        return HoldersView(self, self.batch_size)
 
     def count(self, name: str) -> int:
         return sum(1 for call, _ in self.calls if call == name)
@@ -111,13 +135,12 @@ class FakeClient:
     def touched(self, name: str) -> set[str]:
         return {u for call, users in self.calls if call == name for u in users}
 
-    def batches(self, user_uuids: Sequence[str]) -> Iterator[list[str]]:
-        items = list(user_uuids)
-        for start in range(0, len(items), self.settings.batch_size):
-            yield items[start : start + self.settings.batch_size]
-
     def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        assert len(user_uuids) <= self.settings.batch_size
+        with self._lock:
+            return self._assign_batch(product_code, user_uuids)
+
+    def _assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        assert len(user_uuids) <= self.batch_size
         self.products.add(product_code)
         self.calls.append(("assign", tuple(user_uuids)))
         self._assign_batches += 1
@@ -138,24 +161,28 @@ class FakeClient:
             return []
         return seated
 
-    def assign(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        return [u for b in self.batches(user_uuids) for u in self.assign_batch(product_code, b)]
-
-    def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        for batch in self.batches(user_uuids):
-            self.unassign_batch(product_code, batch)
-
     def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        with self._lock:
+            self._unassign_batch(product_code, user_uuids)
+
+    def _unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        assert len(user_uuids) <= self.batch_size
         self.products.add(product_code)
         self.calls.append(("unassign", tuple(user_uuids)))
+        self._unassign_batches += 1
+        if self._unassign_batches == self.fail_unassign_batch:
+            raise ServerError(503, "DELETE", PATH, ["injected unassign failure"])
         if self.unassign_nonholder == "reject" and not set(user_uuids) <= self.holders:
             status = STATUS_OF[self.unassign_error]
             raise self.unassign_error(status, "DELETE", PATH, ["user holds no seat"])
         self.holders.difference_update(user_uuids)
 
     def list_seat_holders(self, product_code: str) -> set[str]:
-        self.products.add(product_code)
-        self.calls.append(("list", ()))
-        if self.fail_list_after is not None and self.count("list") > self.fail_list_after:
-            raise ServerError(503, "GET", PATH, ["listing is down"])
-        return set(self.holders)
+        with self._lock:
+            self.products.add(product_code)
+            self.calls.append(("list", ()))
+            if self.fail_list_after is not None and self.count("list") > self.fail_list_after:
+                raise ServerError(503, "GET", PATH, ["listing is down"])
+            listed = set(self.holders)
+        time.sleep(self.list_seconds)
+        return listed

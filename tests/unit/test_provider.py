@@ -13,9 +13,10 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as RPC_UNKNOWN
 
 from pulumi_datadog_seats import provider as provider_module
+from pulumi_datadog_seats import seats
 from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
-from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, uid
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, provider_with, uid
 
 PRODUCT = "on_call"
 A, B, C = uid(0xA), uid(0xB), uid(0xC)
@@ -45,14 +46,6 @@ def offline(clean_env: pytest.MonkeyPatch) -> SeatAssignmentProvider:
     return provider
 
 
-def with_fake(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatAssignmentProvider:
-    """A provider configured through configure(), talking to ``fake``."""
-    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
-    provider = SeatAssignmentProvider()
-    provider.configure(configure_request(KEY_CONFIG))
-    return provider
-
-
 def blob_of(provider: SeatAssignmentProvider) -> bytes:
     return base64.b64decode(serialize_provider(provider))
 
@@ -63,7 +56,7 @@ def blob_of(provider: SeatAssignmentProvider) -> bytes:
 def test_check_normalises_the_inputs(offline):
     result = offline.check({}, {"product_code": " on_call ", "user_uuids": [B.upper(), A, B]})
     assert result.failures == []
-    assert result.inputs == {"product_code": "on_call", "user_uuids": [A, B]}
+    assert result.inputs == {"product_code": "on_call", "user_uuids": [A, B], "exclusive": False}
 
 
 def test_check_returns_check_failures_naming_the_property(offline):
@@ -322,23 +315,29 @@ def test_configure_from_env_leaves_no_key_in_a_new_providers_blob(clean_env):
 
 def test_create_assigns_and_reports_sorted_outputs(monkeypatch):
     fake = FakeClient(holders={C})
-    provider = with_fake(monkeypatch, fake)
+    provider = provider_with(monkeypatch, fake)
     result = provider.create({"product_code": PRODUCT, "user_uuids": [B, A.upper(), A]})
     assert result.id
-    assert result.outs == {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
+    assert result.outs == {
+        "product_code": PRODUCT,
+        "user_uuids": [A, B],
+        "assigned_ids": [A, B],
+        "exclusive": False,
+        "unmanaged_ids": [C],
+    }
     assert fake.holders == {A, B, C}
     assert fake.products == {PRODUCT}
 
 
 def test_create_ids_are_unique(monkeypatch):
-    provider = with_fake(monkeypatch, FakeClient())
+    provider = provider_with(monkeypatch, FakeClient())
     ids = {provider.create({"product_code": PRODUCT, "user_uuids": [A]}).id for _ in range(3)}
     assert len(ids) == 3
 
 
 def test_failed_create_raises_and_changes_nothing(monkeypatch):
     fake = FakeClient(holders={C}, unknown_users={B}, unknown="skip")
-    provider = with_fake(monkeypatch, fake)
+    provider = provider_with(monkeypatch, fake)
     with pytest.raises(SeatAssignmentError, match=B):
         provider.create({"product_code": PRODUCT, "user_uuids": [A, B]})
     assert fake.holders == {C}
@@ -346,34 +345,46 @@ def test_failed_create_raises_and_changes_nothing(monkeypatch):
 
 def test_read_rewrites_inputs_to_the_users_still_seated(monkeypatch):
     fake = FakeClient(holders={A, C})
-    provider = with_fake(monkeypatch, fake)
+    provider = provider_with(monkeypatch, fake)
     outs = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
     result = provider.read("the-id", outs)
     assert result.id == "the-id"
-    assert result.outs == {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A]}
-    assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A]}
+    assert result.outs == {
+        "product_code": PRODUCT,
+        "user_uuids": [A],
+        "assigned_ids": [A],
+        "exclusive": False,
+        "unmanaged_ids": [C],
+    }
+    assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A], "exclusive": False}
     assert fake.touched("assign") == fake.touched("unassign") == set()
 
 
 def test_read_with_no_seat_left_reports_the_resource_gone(monkeypatch):
-    provider = with_fake(monkeypatch, FakeClient(holders={C}))
+    provider = provider_with(monkeypatch, FakeClient(holders={C}))
     result = provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
     assert not result.id
 
 
 def test_update_assigns_added_and_unassigns_removed_users(monkeypatch):
     fake = FakeClient(holders={A, B, C})
-    provider = with_fake(monkeypatch, fake)
+    provider = provider_with(monkeypatch, fake)
     olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
     d = uid(0xD)
     result = provider.update("the-id", olds, {"product_code": PRODUCT, "user_uuids": [B, d]})
-    assert result.outs == {"product_code": PRODUCT, "user_uuids": [B, d], "assigned_ids": [B, d]}
+    assert result.outs == {
+        "product_code": PRODUCT,
+        "user_uuids": [B, d],
+        "assigned_ids": [B, d],
+        "exclusive": False,
+        "unmanaged_ids": [C],
+    }
     assert fake.holders == {B, C, d}  # C was never declared: untouched
 
 
 def test_delete_gives_back_declared_seats_only(monkeypatch):
     fake = FakeClient(holders={A, C}, unassign_nonholder="reject")
-    provider = with_fake(monkeypatch, fake)
+    provider = provider_with(monkeypatch, fake)
     provider.delete("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
     assert fake.holders == {C}
 
@@ -389,3 +400,289 @@ def test_a_configured_provider_pickles_without_its_client(clean_env):
     # ...but never travels with the provider.
     assert CANARY_API_KEY.encode() not in raw and CANARY_APP_KEY.encode() not in raw
     assert dill.loads(raw).__dict__ == {}
+
+
+def test_a_used_provider_pickles_without_client_view_claims_or_lock(monkeypatch):
+    import dill
+
+    provider = provider_with(monkeypatch, FakeClient(holders={C}))
+    provider.check({}, {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
+    provider.create({"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
+    raw = dill.dumps(provider, recurse=True)
+    for absent in (CANARY_API_KEY, CANARY_APP_KEY, A, C):
+        assert absent.encode() not in raw
+    for name in (b"_configured", b"HoldersView", b"ExclusiveClaims", b"SeatsClient", b"Lock"):
+        assert name not in raw
+    assert dill.loads(raw).__dict__ == {}
+    assert serialize_provider(provider) == serialize_provider(SeatAssignmentProvider())
+
+
+# -- exclusive and unmanaged_ids: check --------------------------------------------------------
+
+D, E = uid(0xD), uid(0xE)
+
+
+def test_check_keeps_exclusive_and_defaults_it_to_false(offline):
+    on = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
+    assert on.failures == [] and on.inputs["exclusive"] is True
+    for news in ({"product_code": PRODUCT, "user_uuids": [B]}, {"exclusive": None}):
+        result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [B], **news})
+        assert result.failures == [] and result.inputs["exclusive"] is False
+
+
+@pytest.mark.parametrize("value", ["true", 1, 0, "yes", [True]])
+def test_check_refuses_an_exclusive_that_is_not_a_bool(offline, value):
+    result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A], "exclusive": value})
+    assert [f.property for f in result.failures] == ["exclusive"]
+    assert repr(value) in result.failures[0].reason
+
+
+@UNKNOWN_KINDS
+def test_check_lets_an_unknown_exclusive_through(offline, unknown):
+    value = unknown()
+    result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A], "exclusive": value})
+    assert result.failures == []
+    assert result.inputs["exclusive"] is value
+
+
+def test_check_refuses_a_second_exclusive_declaration_of_a_product(offline):
+    first = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True})
+    second = offline.check({}, {"product_code": PRODUCT, "user_uuids": [C], "exclusive": True})
+    assert first.failures == []
+    (failure,) = second.failures
+    assert failure.property == "exclusive"
+    assert PRODUCT in failure.reason and "exclusive=True" in failure.reason
+    assert A in failure.reason and C in failure.reason
+
+
+def test_check_accepts_exclusive_declarations_that_cannot_conflict(offline):
+    claims = [
+        {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True},
+        # The same declaration again (one resource checked twice) agrees with itself.
+        {"product_code": PRODUCT, "user_uuids": [B.upper(), A], "exclusive": True},
+        # Another product, and non-exclusive declarations, claim nothing.
+        {"product_code": "incident_response", "user_uuids": [C], "exclusive": True},
+        {"product_code": PRODUCT, "user_uuids": [C], "exclusive": False},
+        {"product_code": PRODUCT, "user_uuids": [C]},
+    ]
+    for news in claims:
+        assert offline.check({}, news).failures == []
+
+
+@UNKNOWN_KINDS
+def test_check_claims_nothing_while_the_declaration_is_unknown(offline, unknown):
+    for news in (
+        {"product_code": PRODUCT, "user_uuids": [A, unknown()], "exclusive": True},
+        {"product_code": unknown(), "user_uuids": [A], "exclusive": True},
+        {"product_code": PRODUCT, "user_uuids": [A], "exclusive": unknown()},
+    ):
+        assert offline.check({}, news).failures == []
+    known = offline.check({}, {"product_code": PRODUCT, "user_uuids": [C], "exclusive": True})
+    assert known.failures == []
+
+
+def test_check_before_configure_claims_nothing():
+    provider = SeatAssignmentProvider()
+    for users in ([A], [B]):
+        news = {"product_code": PRODUCT, "user_uuids": users, "exclusive": True}
+        assert provider.check({}, news).failures == []
+
+
+# -- exclusive and unmanaged_ids: diff ---------------------------------------------------------
+
+
+def outputs_of(exclusive: bool | None, unmanaged: list[str] | None) -> dict[str, Any]:
+    olds = olds_of()
+    if exclusive is not None:
+        olds["exclusive"] = exclusive
+    if unmanaged is not None:
+        olds["unmanaged_ids"] = unmanaged
+    return olds
+
+
+@pytest.mark.parametrize(("before", "after"), [(False, True), (True, False), (None, True)])
+def test_turning_exclusive_on_or_off_updates_in_place(offline, before, after):
+    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": after}
+    result = offline.diff("id", outputs_of(before, []), news)
+    assert result.changes is True
+    assert not result.replaces
+
+
+@pytest.mark.parametrize("news_exclusive", [False, None])
+def test_state_of_0_1_0_without_the_new_outputs_is_no_change(offline, news_exclusive):
+    news: dict[str, Any] = {"product_code": PRODUCT, "user_uuids": [A, B]}
+    if news_exclusive is not None:
+        news["exclusive"] = news_exclusive
+    assert offline.diff("id", olds_of(), news).changes is False
+
+
+def test_unmanaged_holders_are_a_change_only_when_exclusive(offline):
+    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True}
+    assert offline.diff("id", outputs_of(True, [C]), news).changes is True
+    assert offline.diff("id", outputs_of(True, []), news).changes is False
+    assert offline.diff("id", outputs_of(True, None), news).changes is False
+    informational = {**news, "exclusive": False}
+    assert offline.diff("id", outputs_of(False, [C, D]), informational).changes is False
+
+
+@UNKNOWN_KINDS
+def test_unknown_exclusive_is_a_change_in_place(offline, unknown):
+    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": unknown()}
+    result = offline.diff("id", outputs_of(False, []), news)
+    assert result.changes is True
+    assert not result.replaces
+
+
+# -- exclusive and unmanaged_ids: create / read / update --------------------------------------
+
+
+def test_exclusive_create_unassigns_every_holder_not_declared(monkeypatch):
+    outsiders = {C, D, E}
+    fake = FakeClient(holders={A, *outsiders})
+    provider = provider_with(monkeypatch, fake)
+    result = provider.create({"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True})
+    assert fake.holders == {A, B}
+    assert fake.touched("unassign") == outsiders
+    assert result.outs is not None
+    assert result.outs["exclusive"] is True
+    assert result.outs["unmanaged_ids"] == []
+    assert result.outs["assigned_ids"] == [A, B]
+
+
+def test_create_without_exclusive_lists_the_unmanaged_holders_and_touches_none(monkeypatch):
+    fake = FakeClient(holders={E, C, D})
+    provider = provider_with(monkeypatch, fake)
+    result = provider.create({"product_code": PRODUCT, "user_uuids": [A]})
+    assert result.outs is not None and result.outs["unmanaged_ids"] == [C, D, E]
+    assert fake.touched("unassign") == set()
+
+
+@pytest.mark.parametrize("call", ["create", "update"])
+def test_a_second_exclusive_claim_fails_before_any_write(monkeypatch, call):
+    fake = FakeClient(holders={C, D})
+    provider = provider_with(monkeypatch, fake)
+    provider.create({"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
+    writes = list(fake.calls)
+    news = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
+    with pytest.raises(seats.ExclusiveClaimError, match=PRODUCT):
+        if call == "create":
+            provider.create(news)
+        else:
+            olds = {"product_code": PRODUCT, "user_uuids": [B], "assigned_ids": [B]}
+            provider.update("the-id", olds, news)
+    assert fake.calls == writes
+    assert fake.holders == {A}
+
+
+def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
+    fake = FakeClient(holders={C})
+    provider = provider_with(monkeypatch, fake)
+    news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+    assert provider.check({}, news).failures == []
+    with pytest.raises(seats.ExclusiveClaimError):
+        provider.create({**news, "user_uuids": [B]})
+    assert fake.calls == []
+    provider.create(news)  # the claimant itself goes ahead
+    assert fake.holders == {A}
+
+
+def test_failed_exclusive_create_gives_the_outsiders_their_seats_back(monkeypatch):
+    before = {C, D, E}
+    fake = FakeClient(holders=before, unknown_users={B}, unknown="reject")
+    provider = provider_with(monkeypatch, fake)
+    with pytest.raises(SeatAssignmentError) as info:
+        provider.create({"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True})
+    assert fake.holders == before
+    assert fake.touched("unassign") >= before  # they were unassigned, then assigned again
+    assert "assigned again" in str(info.value)
+
+
+def test_read_reports_unmanaged_holders_and_keeps_exclusive(monkeypatch):
+    fake = FakeClient(holders={A, D, C})
+    provider = provider_with(monkeypatch, fake)
+    outs = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True}
+    result = provider.read("the-id", {**outs, "assigned_ids": [A, B], "unmanaged_ids": []})
+    assert result.outs is not None
+    assert result.outs["unmanaged_ids"] == [C, D]
+    assert result.outs["exclusive"] is True
+    assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+    # The next preview of the same exclusive declaration shows an update.
+    news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+    assert provider.diff("the-id", result.outs, news).changes is True
+
+
+def test_read_of_a_0_1_0_state_treats_exclusive_as_false(monkeypatch):
+    provider = provider_with(monkeypatch, FakeClient(holders={A, C}))
+    result = provider.read(
+        "the-id", {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A]}
+    )
+    assert result.outs is not None
+    assert result.outs["exclusive"] is False
+    assert result.outs["unmanaged_ids"] == [C]
+
+
+def test_exclusive_update_unassigns_outsiders_and_removed_users(monkeypatch):
+    fake = FakeClient(holders={A, B, C, D})
+    provider = provider_with(monkeypatch, fake)
+    olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}  # 0.1.0
+    news = {"product_code": PRODUCT, "user_uuids": [A, E], "exclusive": True}
+    result = provider.update("the-id", olds, news)
+    assert fake.holders == {A, E}
+    assert result.outs is not None
+    assert result.outs["unmanaged_ids"] == [] and result.outs["exclusive"] is True
+
+
+def test_turning_exclusive_off_touches_nobody(monkeypatch):
+    fake = FakeClient(holders={A, C})
+    provider = provider_with(monkeypatch, fake)
+    olds = {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A], "exclusive": True}
+    result = provider.update("the-id", olds, {"product_code": PRODUCT, "user_uuids": [A]})
+    assert fake.holders == {A, C}
+    assert fake.touched("assign") == fake.touched("unassign") == set()
+    assert result.outs is not None and result.outs["unmanaged_ids"] == [C]
+
+
+@pytest.mark.parametrize("failure", [{"unknown_users": {E}}, {"fail_unassign_batch": 2}])
+def test_failed_exclusive_update_leaves_every_seat_as_it_was(monkeypatch, failure):
+    before = {A, B, C, D, uid(0x21), uid(0x22)}
+    fake = FakeClient(holders=before, unknown="reject", **failure)
+    provider = provider_with(monkeypatch, fake)
+    olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
+    news = {"product_code": PRODUCT, "user_uuids": [A, E], "exclusive": True}
+    with pytest.raises(SeatAssignmentError):
+        provider.update("the-id", olds, news)
+    assert fake.holders == before
+
+
+# -- one listing per product per provider process ----------------------------------------------
+
+
+def test_many_operations_share_one_listing_per_product(monkeypatch):
+    fake = FakeClient(holders={uid(0x100 + i) for i in range(10)})
+    provider = provider_with(monkeypatch, fake)
+    declarations = [[uid(i)] for i in range(1, 21)]
+    for users in declarations:
+        provider.create({"product_code": PRODUCT, "user_uuids": users})
+    for users in declarations:
+        provider.read("id", {"product_code": PRODUCT, "user_uuids": users})
+    for users in declarations[:5]:
+        provider.delete("id", {"product_code": PRODUCT, "user_uuids": users})
+    # (The fake keeps one set of holders for every product: declare someone new.)
+    provider.create({"product_code": "incident_response", "user_uuids": [uid(0x99)]})
+    assert fake.count("list") == 2  # one per product
+    assert fake.count("assign") == 21
+    # The view kept up with every write: a read after the deletes sees them.
+    gone = provider.read("id", {"product_code": PRODUCT, "user_uuids": declarations[0]})
+    assert not gone.id
+    assert fake.count("list") == 2
+
+
+def test_reads_see_seats_given_back_by_deletes_of_this_process(monkeypatch):
+    fake = FakeClient(holders={A, B, C})
+    provider = provider_with(monkeypatch, fake)
+    provider.read("id", {"product_code": PRODUCT, "user_uuids": [A]})
+    provider.delete("id", {"product_code": PRODUCT, "user_uuids": [B]})
+    result = provider.read("id", {"product_code": PRODUCT, "user_uuids": [A]})
+    assert result.outs is not None
+    assert result.outs["unmanaged_ids"] == [C]
+    assert fake.count("list") == 1

@@ -67,13 +67,13 @@ def test_check_canonicalises_dedupes_and_sorts():
         " on_call ", [a.upper(), "{" + b + "}", a, "  " + b.upper() + " ", b.replace("-", "")]
     )
     assert outcome.failures == []
-    assert outcome.inputs == {"product_code": "on_call", "user_uuids": [b, a]}
+    assert outcome.inputs == {"product_code": "on_call", "user_uuids": [b, a], "exclusive": False}
 
 
 def test_check_keeps_a_valid_declaration_as_is():
     users = [uid(1), uid(2)]
     assert check_inputs(PRODUCT, users) == CheckOutcome(
-        {"product_code": PRODUCT, "user_uuids": users}, []
+        {"product_code": PRODUCT, "user_uuids": users, "exclusive": False}, []
     )
 
 
@@ -130,14 +130,14 @@ def test_unknown_user_list_passes_through():
     pending = Pending()
     outcome = check_inputs(" on_call ", pending, is_pending)
     assert outcome.failures == []
-    assert outcome.inputs == {"product_code": "on_call", "user_uuids": pending}
+    assert outcome.inputs == {"product_code": "on_call", "user_uuids": pending, "exclusive": False}
 
 
 def test_unknown_everything_passes_through():
     code, users = Pending(), Pending()
     outcome = check_inputs(code, users, is_pending)
     assert outcome.failures == []
-    assert outcome.inputs == {"product_code": code, "user_uuids": users}
+    assert outcome.inputs == {"product_code": code, "user_uuids": users, "exclusive": False}
 
 
 def test_unknown_elements_are_kept_and_known_ones_still_checked():
@@ -214,7 +214,7 @@ OUTSIDERS = [uid(0x20), uid(0x21)]  # seat holders this resource never declared
 def test_create_assigns_only_the_missing_and_reads_once(assigned_ids):
     fake = FakeClient(holders=KEPT + OUTSIDERS, assigned_ids=assigned_ids)
     declared = set(NEW + KEPT)
-    result = seats.converge(fake.api, PRODUCT, declared)
+    result = seats.converge(fake.view(), PRODUCT, declared)
     assert result == sorted(declared)
     assert fake.holders == set(NEW + KEPT + OUTSIDERS)
     assert fake.touched("assign") == set(NEW)
@@ -226,7 +226,7 @@ def test_create_assigns_only_the_missing_and_reads_once(assigned_ids):
 
 def test_an_answer_that_names_nobody_is_checked_by_one_read_back():
     fake = FakeClient(holders=OUTSIDERS, assigned_ids="none")
-    assert seats.converge(fake.api, PRODUCT, set(NEW)) == sorted(NEW)
+    assert seats.converge(fake.view(), PRODUCT, set(NEW)) == sorted(NEW)
     assert fake.count("list") == 2
     assert fake.holders == set(NEW + OUTSIDERS)
 
@@ -234,13 +234,13 @@ def test_an_answer_that_names_nobody_is_checked_by_one_read_back():
 def test_skipped_unknown_user_triggers_exactly_one_read_back():
     fake = FakeClient(unknown_users=[NEW[2]], unknown="skip")
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     assert fake.count("list") == 2  # before, and once to settle the missing user
 
 
 def test_adoption_of_seats_already_held_makes_no_change():
     fake = FakeClient(holders=KEPT + OUTSIDERS)
-    assert seats.converge(fake.api, PRODUCT, set(KEPT)) == sorted(KEPT)
+    assert seats.converge(fake.view(), PRODUCT, set(KEPT)) == sorted(KEPT)
     assert [call for call, _ in fake.calls] == ["list"]
 
 
@@ -248,7 +248,7 @@ def test_update_assigns_added_and_unassigns_removed_only():
     previously = {NEW[0], NEW[1], KEPT[0]}
     declared = {NEW[1], NEW[2], KEPT[0]}
     fake = FakeClient(holders={NEW[0], NEW[1], KEPT[0], *OUTSIDERS})
-    result = seats.converge(fake.api, PRODUCT, declared, previously)
+    result = seats.converge(fake.view(), PRODUCT, declared, previously)
     assert result == sorted(declared)
     assert fake.holders == {NEW[1], NEW[2], KEPT[0], *OUTSIDERS}
     assert fake.touched("assign") == {NEW[2]}
@@ -258,14 +258,14 @@ def test_update_assigns_added_and_unassigns_removed_only():
 def test_update_restores_a_seat_lost_outside_pulumi():
     declared = {NEW[0], NEW[1]}
     fake = FakeClient(holders={NEW[0]})
-    seats.converge(fake.api, PRODUCT, declared, declared)
+    seats.converge(fake.view(), PRODUCT, declared, declared)
     assert fake.holders == declared
     assert fake.touched("assign") == {NEW[1]}
 
 
 def test_update_does_not_unassign_a_removed_user_who_lost_the_seat_already():
     fake = FakeClient(holders={NEW[0]}, unassign_nonholder="reject")
-    seats.converge(fake.api, PRODUCT, {NEW[0]}, {NEW[0], NEW[1]})
+    seats.converge(fake.view(), PRODUCT, {NEW[0]}, {NEW[0], NEW[1]})
     assert fake.count("unassign") == 0
     assert fake.holders == {NEW[0]}
 
@@ -301,7 +301,7 @@ def test_failed_create_leaves_holders_exactly_as_before(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.api, PRODUCT, set(NEW + KEPT))
+        seats.converge(fake.view(), PRODUCT, set(NEW + KEPT))
     assert fake.holders == before
     # Nobody who held a seat before, declared or not, was ever unassigned...
     assert fake.touched("unassign").isdisjoint(before)
@@ -327,7 +327,7 @@ def test_failed_update_leaves_holders_exactly_as_before(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.api, PRODUCT, {*NEW, KEPT[0]}, previously)
+        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously)
     assert fake.holders == before
     # Only the removed user was unassigned before the failure (and got the seat back)...
     assert fake.touched("unassign") & before == {KEPT[1]}
@@ -339,7 +339,7 @@ def test_failed_update_leaves_holders_exactly_as_before(
 def test_missing_users_are_named_in_the_error():
     fake = FakeClient(unknown_users=[NEW[3], NEW[1]], unknown="skip")
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     assert f"{NEW[1]}, {NEW[3]}" in message
     assert NEW[0] not in message
@@ -349,7 +349,7 @@ def test_missing_users_are_named_in_the_error():
 def test_rejected_batch_error_carries_the_datadog_error():
     fake = FakeClient(unknown_users=[NEW[3]], unknown="reject")
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     assert "422" in str(info.value)
     assert isinstance(info.value.__cause__, UnprocessableError)
 
@@ -357,7 +357,7 @@ def test_rejected_batch_error_carries_the_datadog_error():
 def test_failure_on_the_first_batch_reports_nothing_changed_without_unassigning():
     fake = FakeClient(fail_assign_batch=1)
     with pytest.raises(SeatAssignmentError, match="503"):
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     assert fake.count("unassign") == 0
     assert fake.count("assign") == 1  # no batch after the failing one
 
@@ -366,7 +366,7 @@ def test_roll_back_without_readable_holders_gives_back_everything_attempted():
     # The first listing works, the one after the failure does not: roll back blindly.
     fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=3, fail_list_after=1)
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     assert fake.holders == set(OUTSIDERS)
     assert fake.touched("unassign") == set(NEW)
 
@@ -379,7 +379,7 @@ def test_a_failed_roll_back_names_the_users_left_behind():
 
     fake = CannotUnassign(holders=OUTSIDERS, fail_assign_batch=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.api, PRODUCT, set(NEW))
+        seats.converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     left_behind = fake.holders - set(OUTSIDERS)
     assert left_behind == {NEW[0], NEW[1]}
@@ -391,7 +391,7 @@ def test_a_failed_roll_back_names_the_users_left_behind():
 
 def test_assign_or_roll_back_of_nobody_does_nothing():
     fake = FakeClient()
-    seats.assign_or_roll_back(fake.api, PRODUCT, [])
+    seats.assign_or_roll_back(fake.view(), PRODUCT, [])
     assert fake.calls == []
 
 
@@ -400,7 +400,7 @@ def test_assign_or_roll_back_of_nobody_does_nothing():
 
 def test_release_unassigns_in_batches():
     fake = FakeClient(holders=NEW + OUTSIDERS)
-    seats.release(fake.api, PRODUCT, NEW)
+    seats.release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("unassign") == 3
     assert fake.count("list") == 0
@@ -408,13 +408,13 @@ def test_release_unassigns_in_batches():
 
 def test_release_of_nobody_makes_no_call():
     fake = FakeClient(holders=OUTSIDERS)
-    seats.release(fake.api, PRODUCT, [])
+    seats.release(fake.view(), PRODUCT, [])
     assert fake.calls == []
 
 
 def test_release_of_non_holders_is_fine_when_datadog_accepts_it():
     fake = FakeClient(holders={NEW[0], *OUTSIDERS})
-    seats.release(fake.api, PRODUCT, NEW)
+    seats.release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("list") == 0
 
@@ -424,7 +424,7 @@ def test_release_falls_back_to_the_holders_when_non_holders_are_rejected(error):
     fake = FakeClient(
         holders={NEW[0], NEW[3], *OUTSIDERS}, unassign_nonholder="reject", unassign_error=error
     )
-    seats.release(fake.api, PRODUCT, NEW)
+    seats.release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("list") == 1
     assert fake.touched("unassign") <= set(NEW)
@@ -432,7 +432,7 @@ def test_release_falls_back_to_the_holders_when_non_holders_are_rejected(error):
 
 def test_release_fallback_with_nobody_left_makes_no_second_unassign():
     fake = FakeClient(holders=OUTSIDERS, unassign_nonholder="reject")
-    seats.release(fake.api, PRODUCT, NEW[:2])
+    seats.release(fake.view(), PRODUCT, NEW[:2])
     assert [call for call, _ in fake.calls] == ["unassign", "list"]
     assert fake.holders == set(OUTSIDERS)
 
@@ -441,7 +441,7 @@ def test_release_does_not_swallow_other_errors():
     fake = FakeClient(holders=NEW, unassign_nonholder="reject", unassign_error=NotFoundError)
     # NotFoundError is not one of the "non-holder" answers: it must surface.
     with pytest.raises(NotFoundError):
-        seats.release(fake.api, PRODUCT, [*NEW, uid(0x99)])
+        seats.release(fake.view(), PRODUCT, [*NEW, uid(0x99)])
 
 
 def test_release_propagates_server_errors():
@@ -451,5 +451,244 @@ def test_release_propagates_server_errors():
 
     fake = Down(holders=NEW)
     with pytest.raises(ServerError):
-        seats.release(fake.api, PRODUCT, NEW)
+        seats.release(fake.view(), PRODUCT, NEW)
     assert fake.count("list") == 0
+
+
+# -- the view: what may come from it, what must come from the API ----------------------------
+
+
+def test_a_second_operation_on_one_view_makes_no_listing():
+    fake = FakeClient(holders=OUTSIDERS)
+    view = fake.view()
+    seats.converge(view, PRODUCT, {NEW[0]})
+    seats.converge(view, PRODUCT, {NEW[1], NEW[2]})
+    assert fake.count("list") == 1
+    assert fake.holders == {*OUTSIDERS, *NEW[:3]}
+
+
+def test_an_ambiguous_answer_is_settled_by_the_api_even_when_the_view_is_loaded():
+    fake = FakeClient(holders=OUTSIDERS, assigned_ids="none")
+    view = fake.view()
+    view.holders(PRODUCT)
+    assert seats.converge(view, PRODUCT, set(NEW[:2])) == sorted(NEW[:2])
+    assert fake.count("list") == 2  # the view, then the read-back
+
+
+class StaleView:
+    """A SeatsApi whose view never changes: only read_holders tells the truth."""
+
+    def __init__(self, fake: FakeClient, view: set[str]) -> None:
+        self.fake = fake
+        self.view = frozenset(view)
+        self.batch_size = fake.batch_size
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        return self.fake.assign_batch(product_code, user_uuids)
+
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        self.fake.unassign_batch(product_code, user_uuids)
+
+    def holders(self, product_code: str) -> frozenset[str]:
+        return self.view
+
+    def read_holders(self, product_code: str) -> set[str]:
+        return self.fake.list_seat_holders(product_code)
+
+
+def test_a_stale_view_never_confirms_a_seat_datadog_did_not_give():
+    # The view wrongly says NEW[1] holds a seat; the answer names nobody: only the API knows.
+    fake = FakeClient(holders=OUTSIDERS, assigned_ids="none", unknown_users=[NEW[1]])
+    stale = StaleView(fake, {*OUTSIDERS, NEW[1]})
+    with pytest.raises(SeatAssignmentError, match=NEW[1]):
+        seats.assign_or_roll_back(stale, PRODUCT, [NEW[0], NEW[1]])
+    assert fake.holders == set(OUTSIDERS)
+
+
+def test_roll_back_reads_the_holders_from_the_api_not_the_view():
+    # The view predates this run's assignments: rolling back by it would give back nothing.
+    fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=2)
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(StaleView(fake, set(OUTSIDERS)), PRODUCT, set(NEW))
+    assert fake.holders == set(OUTSIDERS)
+    assert fake.count("list") == 1
+
+
+def test_release_reads_the_api_when_the_view_named_a_non_holder():
+    fake = FakeClient(holders={NEW[0], NEW[1], *OUTSIDERS}, unassign_nonholder="reject")
+    view = fake.view()
+    view.holders(PRODUCT)
+    fake.holders.discard(NEW[0])  # lost outside this process: the view does not know
+    assert seats.release(view, PRODUCT, NEW[:2]) == [NEW[1]]
+    assert fake.holders == set(OUTSIDERS)
+    assert view.holders(PRODUCT) == set(OUTSIDERS)
+    assert fake.count("list") == 2
+
+
+def test_release_reports_who_lost_a_seat():
+    fake = FakeClient(holders={NEW[0], NEW[3], *OUTSIDERS}, unassign_nonholder="reject")
+    assert seats.release(fake.view(), PRODUCT, NEW) == [NEW[0], NEW[3]]
+
+
+def test_batches_slices_in_order():
+    assert list(seats.batches([uid(i) for i in range(5)], 2)) == [
+        [uid(0), uid(1)],
+        [uid(2), uid(3)],
+        [uid(4)],
+    ]
+    assert list(seats.batches([], 3)) == []
+
+
+# -- exclusive ---------------------------------------------------------------------------------
+
+
+def test_plan_exclusive_unassigns_every_holder_not_declared():
+    declared = {uid(1), uid(2)}
+    holders = {uid(2), uid(7), uid(8)}
+    assert plan(declared, {uid(9)}, holders, exclusive=True) == Plan([uid(1)], [uid(7), uid(8)])
+    assert plan(declared, {uid(9)}, holders) == Plan([uid(1)], [])
+
+
+def test_unmanaged_lists_the_undeclared_holders_sorted():
+    assert seats.unmanaged({uid(3), uid(1), uid(2)}, {uid(2), uid(5)}) == [uid(1), uid(3)]
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_check_keeps_a_bool_exclusive(value):
+    assert check_inputs(PRODUCT, [uid(1)], exclusive=value).inputs["exclusive"] is value
+
+
+def test_check_refuses_a_non_bool_exclusive_and_lets_an_unknown_one_through():
+    refused = check_inputs(PRODUCT, [uid(1)], exclusive="yes")
+    assert [prop for prop, _ in refused.failures] == ["exclusive"]
+    pending = Pending()
+    allowed = check_inputs(PRODUCT, [uid(1)], is_pending, exclusive=pending)
+    assert allowed.failures == [] and allowed.inputs["exclusive"] is pending
+
+
+@pytest.mark.parametrize("assigned_ids", ["all", "new"])
+def test_exclusive_create_leaves_exactly_the_declared_holders(assigned_ids):
+    outsiders = [uid(0x30 + i) for i in range(5)]
+    fake = FakeClient(holders=[*KEPT, *outsiders], assigned_ids=assigned_ids)
+    declared = set(NEW[:3] + KEPT)
+    assert seats.converge(fake.view(), PRODUCT, declared, exclusive=True) == sorted(declared)
+    assert fake.holders == declared
+    assert fake.touched("unassign") == set(outsiders)
+    assert fake.count("unassign") == 3  # five outsiders in batches of two
+    assert fake.count("list") == 1
+
+
+@pytest.mark.parametrize(("assigned_ids", "unknown", "unassign_nonholder", "failure"), SWITCHES)
+def test_failed_exclusive_create_leaves_every_seat_as_it_was(
+    assigned_ids, unknown, unassign_nonholder, failure
+):
+    before = set(KEPT + OUTSIDERS)
+    fake = FakeClient(
+        holders=before,
+        assigned_ids=assigned_ids,
+        unknown=unknown,
+        unassign_nonholder=unassign_nonholder,
+        **FAILURES[failure],
+    )
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW + KEPT), exclusive=True)
+    assert fake.holders == before
+    # Only the outsiders were unassigned (and got their seats back)...
+    assert fake.touched("unassign") & before == set(OUTSIDERS)
+    assert "assigned again" in str(info.value)
+    # ...and the declared users who held a seat never lost it.
+    assert fake.touched("unassign").isdisjoint(KEPT)
+
+
+@pytest.mark.parametrize(("assigned_ids", "unknown", "unassign_nonholder", "failure"), SWITCHES)
+def test_failed_exclusive_update_leaves_every_seat_as_it_was(
+    assigned_ids, unknown, unassign_nonholder, failure
+):
+    previously = {NEW[0], KEPT[0], KEPT[1]}
+    before = set(KEPT + OUTSIDERS)
+    fake = FakeClient(
+        holders=before,
+        assigned_ids=assigned_ids,
+        unknown=unknown,
+        unassign_nonholder=unassign_nonholder,
+        **FAILURES[failure],
+    )
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously, exclusive=True)
+    assert fake.holders == before
+    assert fake.touched("unassign") & before == {KEPT[1], *OUTSIDERS}
+
+
+@pytest.mark.parametrize("failing_batch", [1, 2, 3])
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_a_failed_unassign_gives_back_what_was_unassigned_and_assigns_nothing(
+    failing_batch, exclusive
+):
+    # Five users leave (batches of two: three DELETEs); one of the DELETEs fails.
+    leaving = [uid(0x40 + i) for i in range(5)]
+    before = {*leaving, NEW[0]}
+    fake = FakeClient(holders=before, fail_unassign_batch=failing_batch)
+    previously = set(leaving) if not exclusive else set()
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, {NEW[0], NEW[1]}, previously, exclusive=exclusive)
+    assert fake.holders == before
+    assert fake.touched("assign") <= set(leaving)  # only the seats given back again
+    assert "injected unassign failure" in str(info.value)
+    assert isinstance(info.value.__cause__, ServerError)
+
+
+def test_release_or_restore_that_cannot_restore_names_the_users_left_without_a_seat():
+    class CannotAssign(FakeClient):
+        def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+            self.calls.append(("assign", tuple(user_uuids)))
+            raise ServerError(503, "POST", PATH, ["assign is down"])
+
+    leaving = [uid(0x40 + i) for i in range(3)]
+    fake = CannotAssign(holders=leaving, fail_unassign_batch=2)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+    message = str(info.value)
+    assert "now without a seat" in message
+    assert f"{leaving[0]}, {leaving[1]}" in message
+
+
+def test_exclusive_of_nobody_new_only_unassigns():
+    fake = FakeClient(holders=[*KEPT, *OUTSIDERS])
+    seats.converge(fake.view(), PRODUCT, set(KEPT), set(KEPT), exclusive=True)
+    assert fake.holders == set(KEPT)
+    assert fake.touched("assign") == set()
+
+
+# -- exclusive claims ------------------------------------------------------------------------
+
+
+def test_one_exclusive_declaration_per_product():
+    claims = seats.ExclusiveClaims()
+    claims.claim(PRODUCT, {uid(1), uid(2)})
+    claims.claim(PRODUCT, {uid(2), uid(1)})  # the same declaration again
+    claims.claim("on_call", {uid(3)})  # another product
+    with pytest.raises(seats.ExclusiveClaimError) as info:
+        claims.claim(PRODUCT, {uid(1)})
+    message = str(info.value)
+    assert PRODUCT in message and "2 user(s)" in message and "1 user(s)" in message
+    # The first claim stays.
+    claims.claim(PRODUCT, {uid(1), uid(2)})
+
+
+def test_exclusive_claims_from_many_threads_have_one_winner():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    claims = seats.ExclusiveClaims()
+    start = threading.Barrier(16)
+
+    def claim(i: int) -> bool:
+        start.wait()
+        try:
+            claims.claim(PRODUCT, {uid(i)})
+        except seats.ExclusiveClaimError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert sum(pool.map(claim, range(16))) == 1
