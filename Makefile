@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine lint unit bench clean
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench clean
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -30,6 +30,14 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 engine: venv
 	PYTHON=$(PY) scripts/ensure-pulumi
 
+# Hands-on use: `eval "$$(scripts/ensure-pulumi --env)"` puts pulumi and .venv in the shell;
+# `make emulator` starts a Seats API emulator in the background and prints its config.
+emulator: venv
+	$(PY) scripts/emulator.py start
+
+emulator-stop:
+	$(PY) scripts/emulator.py stop
+
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -43,4 +51,4 @@ bench: venv
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pulumi-demo .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache

@@ -6,10 +6,11 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .harness import EmulatorProcess, Engine, StackRun, ensure_engine
+from .harness import PROJECTS, EmulatorProcess, Engine, Stack, copy_project, ensure_engine
 
 #: Canary credentials: tests assert that they never show up in state, logs or errors.
 CANARY_API_KEY = f"canary-api-key-{uuid.uuid4().hex}"
@@ -56,18 +57,22 @@ def users(emulator: EmulatorProcess) -> list[str]:
     return [u["id"] for u in emulator.admin.state()["users"]]
 
 
-def connect(run: StackRun, emulator: EmulatorProcess, **knobs: str) -> None:
+def connect(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
     """Point a stack at the emulator the way a user points it at Datadog."""
-    run.config({"datadog:apiUrl": emulator.url})
-    run.config(
+    stack.config({"datadog:apiUrl": emulator.url})
+    stack.config(
         {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}, secret=True
     )
     defaults = {"datadog-seats:backoffSeconds": "0.05"}
-    run.config({**defaults, **{f"datadog-seats:{k}": v for k, v in knobs.items()}})
+    stack.config({**defaults, **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()}})
+
+
+def declare(stack: Stack, product_code: str, user_uuids: list[str]) -> None:
+    """Edit the `seats` test project's declaration, as a user edits their program."""
+    stack.config({"productCode": product_code, "userUuids": list(user_uuids)})
 
 
 @pytest.fixture
-def project_dir(tmp_path: Path) -> Path:
-    """An empty project directory with a Pulumi.yaml, for inline test programs."""
-    (tmp_path / "Pulumi.yaml").write_text("name: seats-e2e\nruntime: python\n")
-    return tmp_path
+def seats_project(tmp_path: Path) -> Path:
+    """A private copy of tests/e2e/projects/seats: one SeatAssignment declared in config."""
+    return copy_project(PROJECTS / "seats", tmp_path)

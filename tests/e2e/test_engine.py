@@ -1,7 +1,8 @@
-"""First proof: the engine, the program host and the dynamic-provider plugin work together."""
+"""The engine itself: scripts/ensure-pulumi, `pulumi up` of a project, `make demo`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,56 +10,97 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pulumi
-import pulumi.dynamic
 import pytest
+from pulumi import automation as auto
 
-from .harness import ROOT, Engine, ensure_engine, stack_run
+from pulumi_datadog_seats import SeatAssignment
 
+from .conftest import CANARY_API_KEY, CANARY_APP_KEY
+from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, copy_project, ensure_engine, stack_in
 
-def counter_program(value: str, log_file: Path):
-    """A program with one minimal dynamic resource whose provider appends to ``log_file``."""
-
-    def program() -> None:
-        # Defined inside the function, so dill pickles the class by value into the state
-        # and the provider process needs nothing from this test module.
-        class CounterProvider(pulumi.dynamic.ResourceProvider):
-            def create(self, props):
-                with open(props["log"], "a") as fh:
-                    fh.write(f"create {props['value']}\n")
-                return pulumi.dynamic.CreateResult("counter-1", props)
-
-            def delete(self, _id, props):
-                with open(props["log"], "a") as fh:
-                    fh.write(f"delete {props['value']}\n")
-
-        class Counter(pulumi.dynamic.Resource):
-            value: pulumi.Output[str]
-
-            def __init__(self, name: str, value: str) -> None:
-                super().__init__(CounterProvider(), name, {"value": value, "log": str(log_file)})
-
-        counter = Counter("counter", value)
-        pulumi.export("value", counter.value)
-
-    return program
+ENGINE_VERSION = "v3.259.0"
+PIECES = (
+    "pulumi",
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-resource-pulumi-python",
+    "pulumi-language-yaml",
+)
 
 
-def test_up_preview_destroy_through_the_real_engine(engine: Engine, project_dir: Path) -> None:
-    log_file = project_dir / "provider.log"
-    with stack_run(engine, project_dir, counter_program("seven", log_file)) as run:
-        up = run.up()
-        assert up.outputs["value"].value == "seven"
-        assert up.summary.resource_changes == {"create": 2}
+def test_pulumi_up_of_a_project_directory(engine: Engine, tmp_path: Path) -> None:
+    """The CLI runs the program through the language host, the provider in its plugin."""
+    project = copy_project(PROJECTS / "counter", tmp_path)
+    log_file = tmp_path / "provider.log"
+    with stack_in(engine, project) as stack:
+        stack.config({"value": "seven", "log": str(log_file)})
+        up = stack.up()
+        assert up.changes == {"create": 2}
+        assert stack.outputs() == {"value": "seven"}
         # The provider ran in the engine's plugin process, not in this test process.
         assert log_file.read_text() == "create seven\n"
-
-        run.preview(expect_no_changes=True)
-
-        # The engine is the same version as the Python SDK, as ensure-pulumi promises.
-        assert run.cli("version").stdout.strip() == f"v{version('pulumi')}"
-
-        run.destroy()
+        stack.preview("--expect-no-changes")
+        stack.destroy()
         assert log_file.read_text() == "create seven\ndelete seven\n"
+
+
+def test_the_program_runs_in_the_projects_virtualenv(engine: Engine, tmp_path: Path) -> None:
+    """`runtime.options.virtualenv` is honoured (the language host's wrapper passes it on):
+    with PULUMI_PYTHON_CMD pointing nowhere, the program still finds its virtualenv."""
+    project = copy_project(PROJECTS / "counter", tmp_path)
+    text = (
+        (project / "Pulumi.yaml")
+        .read_text()
+        .replace("runtime: python", "runtime:\n  name: python\n  options:\n    virtualenv: venv")
+    )
+    (project / "Pulumi.yaml").write_text(text)
+    (project / "venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    no_python = {"PULUMI_PYTHON_CMD": str(tmp_path / "no-such-python")}
+    log_file = tmp_path / "provider.log"
+    with stack_in(engine, project, extra_env=no_python) as stack:
+        stack.config({"value": "venv", "log": str(log_file)})
+        stack.up()
+        assert log_file.read_text() == "create venv\n"
+
+
+def test_automation_api_inline_program(
+    engine: Engine, emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    """SeatAssignment also works from an Automation API inline program (a supported way
+    to use it; every other e2e test goes through the CLI in a project directory)."""
+    users = [u["id"] for u in emulator.admin.state()["users"][0:2]]
+
+    def program() -> None:
+        seats = SeatAssignment("seats", product_code="on_call", user_uuids=users)
+        pulumi.export("assigned_ids", seats.assigned_ids)
+
+    env = {k: v for k, v in engine.env().items() if k.startswith("PULUMI_")}
+    stack = auto.create_stack(
+        "inline",
+        project_name="seats-inline",
+        program=program,
+        opts=auto.LocalWorkspaceOptions(
+            work_dir=str(tmp_path),
+            env_vars=env,
+            pulumi_home=str(engine.home_dir),
+            pulumi_command=auto.PulumiCommand(root=str(engine.bin_dir.parent)),
+        ),
+    )
+    try:
+        stack.set_all_config(
+            {
+                "datadog:apiUrl": auto.ConfigValue(emulator.url),
+                "datadog:apiKey": auto.ConfigValue(CANARY_API_KEY, secret=True),
+                "datadog:appKey": auto.ConfigValue(CANARY_APP_KEY, secret=True),
+            }
+        )
+        up = stack.up()
+        assert up.outputs["assigned_ids"].value == sorted(users)
+        assert sorted(emulator.admin.holders("on_call")) == sorted(users)
+        stack.destroy()
+        assert emulator.admin.holders("on_call") == []
+    finally:
+        stack.workspace.remove_stack("inline", force=True)
 
 
 def test_ensure_pulumi_says_clearly_when_go_is_missing(tmp_path: Path) -> None:
@@ -76,22 +118,40 @@ def test_ensure_pulumi_says_clearly_when_go_is_missing(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert "Go is not installed" in proc.stderr and version("pulumi") in proc.stderr
+    assert "Go is not installed" in proc.stderr and ENGINE_VERSION in proc.stderr
 
 
-def test_ensure_pulumi_is_quick_and_exact_when_warm(engine: Engine) -> None:
+def test_ensure_pulumi_is_quick_and_complete_when_warm(engine: Engine) -> None:
     # The session fixture already ran it; a second run must reuse the same directory.
     again = ensure_engine()
     assert again == engine.bin_dir
-    for name in ("pulumi", "pulumi-language-python-exec", "pulumi-resource-pulumi-python"):
-        assert (again / name).is_file()
+    for name in PIECES:
+        assert os.access(again / name, os.X_OK), name
     printed = subprocess.run(
         [str(again / "pulumi"), "version"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert printed == f"v{version('pulumi')}"
+    # The engine is its own pin: the same whatever pulumi package the venv holds.
+    assert printed == ENGINE_VERSION
+    assert version("pulumi") >= "3.216"
 
 
-def test_make_demo_runs_the_quickstart() -> None:
+def test_ensure_pulumi_env_puts_the_engine_and_the_venv_in_the_shell(engine: Engine) -> None:
+    """`eval "$(scripts/ensure-pulumi --env)"`, then `pulumi` and `python` are ours."""
+    script = (
+        f'eval "$({ROOT / "scripts" / "ensure-pulumi"} --env)" && '
+        'command -v pulumi && command -v python && echo "$PULUMI_PYTHON_CMD"'
+    )
+    env = {**os.environ, "VENV": str(Path(sys.prefix))}
+    proc = subprocess.run(
+        ["bash", "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    pulumi_path, python_path, python_cmd = proc.stdout.split()
+    assert Path(pulumi_path) == engine.bin_dir / "pulumi"
+    assert Path(python_path) == Path(sys.prefix) / "bin" / "python"
+    assert python_cmd == str(Path(sys.prefix) / "bin" / "python")
+
+
+def test_make_demo_runs_the_quickstart_through_the_cli() -> None:
     """The README's first command, minus the venv step the test run already did."""
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "demo.py")],
@@ -100,7 +160,10 @@ def test_make_demo_runs_the_quickstart() -> None:
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The CLI's own `pulumi up` output for the root project.
+    assert "seats-quickstart-demo" in proc.stdout and "+ 2 created" in proc.stdout
     holders_section = proc.stdout.split("read back from the emulator")[1].split("===")[0]
     seated = [line.strip() for line in holders_section.splitlines() if line.strip()]
     assert len(seated) == 3  # the quickstart seats three of the emulator's five users
     assert "seat holders of incident_response after destroy: []" in proc.stdout
+    assert "- 2 deleted" in proc.stdout

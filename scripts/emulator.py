@@ -1,0 +1,109 @@
+"""`make emulator` / `make emulator-stop`: a Seats API emulator in the background, for hands-on use.
+
+    make emulator        starts `python -m pulumi_datadog_seats.emulator` on a free loopback
+                         port with five users and prints the `pulumi config set` commands
+                         that point a stack at it (its keys, its URL, its users' UUIDs)
+    make emulator-stop   stops it
+
+What it needs to find the process again lives in .emulator/ at the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE_DIR = ROOT / ".emulator"
+STATE_FILE = STATE_DIR / "emulator.json"
+LOG_FILE = STATE_DIR / "emulator.log"
+START_TIMEOUT_SECONDS = 15.0
+
+
+def running() -> dict[str, object] | None:
+    """The recorded emulator, if its process is still alive."""
+    if not STATE_FILE.exists():
+        return None
+    state: dict[str, object] = json.loads(STATE_FILE.read_text())
+    try:
+        os.kill(int(str(state["pid"])), 0)
+    except (ProcessLookupError, ValueError):
+        return None
+    return state
+
+
+def start(users: int) -> int:
+    if (state := running()) is not None:
+        print(f"A Seats API emulator is already running at {state['url']} (pid {state['pid']}).")
+        return print_commands(state)
+    STATE_DIR.mkdir(exist_ok=True)
+    api_key, app_key = secrets.token_hex(16), secrets.token_hex(20)
+    env = {**os.environ, "SEATS_EMULATOR_API_KEY": api_key, "SEATS_EMULATOR_APP_KEY": app_key}
+    with LOG_FILE.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pulumi_datadog_seats.emulator", "--port", "0",
+             "--users", str(users)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    url = ""
+    while not url.startswith("http://") and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+        url = LOG_FILE.read_text().split("\n", 1)[0].strip()
+    if not url.startswith("http://"):
+        proc.kill()
+        print(f"The emulator did not start; see {LOG_FILE}", file=sys.stderr)
+        return 1
+    state = {"pid": proc.pid, "url": url, "api_key": api_key, "app_key": app_key}
+    STATE_FILE.write_text(json.dumps(state))
+    STATE_FILE.chmod(0o600)
+    print(f"Seats API emulator running at {url} (pid {proc.pid}); stop it with: make emulator-stop")
+    return print_commands(state)
+
+
+def print_commands(state: dict[str, object]) -> int:
+    users = [u["id"] for u in EmulatorAdmin(str(state["url"])).users()]
+    print("\nPoint a stack at it (these are the emulator's own keys, not Datadog's):\n")
+    print(f"pulumi config set datadog:apiUrl {state['url']}")
+    print(f"pulumi config set --secret datadog:apiKey {state['api_key']}")
+    print(f"pulumi config set --secret datadog:appKey {state['app_key']}")
+    for i, user in enumerate(users[:3]):
+        print(f"pulumi config set --path 'userUuids[{i}]' {user}")
+    print(f"\nIts users: {', '.join(users)}")
+    holders = f"{state['url']}/_emulator/holders?product_code=incident_response"
+    print(f"Its seat holders: curl '{holders}'")
+    return 0
+
+
+def stop() -> int:
+    state = running()
+    if state is None:
+        print("No Seats API emulator is running.")
+    else:
+        os.kill(int(str(state["pid"])), signal.SIGTERM)
+        print(f"Stopped the Seats API emulator at {state['url']} (pid {state['pid']}).")
+    STATE_FILE.unlink(missing_ok=True)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["start"]:
+        return start(int(argv[1]) if len(argv) > 1 else 5)
+    if argv[:1] == ["stop"]:
+        return stop()
+    print("usage: scripts/emulator.py start [USERS] | stop", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
