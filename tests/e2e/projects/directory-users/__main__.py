@@ -7,6 +7,7 @@ directory and returns the UUID as an output.
 
 import json
 import urllib.request
+from typing import Any
 
 import pulumi
 import pulumi.dynamic
@@ -16,7 +17,7 @@ from pulumi_datadog_seats import SeatAssignment
 
 # Defined in __main__, so dill pickles it by value: the provider process imports nothing.
 class DirectoryUserProvider(pulumi.dynamic.ResourceProvider):
-    def create(self, props: dict) -> pulumi.dynamic.CreateResult:
+    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         with urllib.request.urlopen(f"{props['admin_url']}/_emulator/state") as resp:
             users = json.load(resp)["users"]
         match = [u["id"] for u in users if u["email"] == props["email"]]
