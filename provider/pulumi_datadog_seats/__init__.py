@@ -12,9 +12,11 @@ from .errors import (
 )
 from .provider import SeatAssignmentProvider
 from .resource import SeatAssignment, SeatAssignmentArgs
+from .seats import ExclusiveClaimError
 
 __all__ = [
     "ConfigurationError",
+    "ExclusiveClaimError",
     "SeatAssignment",
     "SeatAssignmentArgs",
     "SeatAssignmentError",

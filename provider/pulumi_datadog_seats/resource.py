@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Any, overload
 
 import pulumi
 import pulumi.dynamic
+from pulumi.runtime.settings import get_monitor
 
 from .provider import SeatAssignmentProvider
+from .seats import ExclusiveClaimError
 
 
 class SeatAssignmentArgs:
@@ -18,6 +22,7 @@ class SeatAssignmentArgs:
         self,
         product_code: pulumi.Input[str],
         user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        exclusive: pulumi.Input[bool] = False,
     ) -> None:
         """
         :param product_code: The product whose seats are assigned, e.g. ``"incident_response"``
@@ -26,9 +31,15 @@ class SeatAssignmentArgs:
         :param user_uuids: The Datadog user UUIDs that hold a seat (for example
                ``pulumi_datadog.User`` ids). Order, case and duplicates do not matter. Must not
                be empty: delete the resource to give every seat back.
+        :param exclusive: When true, ``user_uuids`` is the complete set of holders of the
+               product: creating and updating also unassign every holder not declared (and a
+               failed run gives them their seats back). At most one exclusive SeatAssignment
+               per product. Turning it on or off is an update. Default false: holders the
+               resource does not declare are never touched, only listed in ``unmanaged_ids``.
         """
         self.product_code = product_code
         self.user_uuids = user_uuids
+        self.exclusive = exclusive
 
 
 class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="SeatAssignment"):
@@ -60,6 +71,14 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
     assigned_ids: pulumi.Output[list[str]]
     """The declared users that hold a seat, as confirmed by Datadog (sorted)."""
 
+    exclusive: pulumi.Output[bool]
+    """Whether the declared users are the complete set of holders of the product."""
+
+    unmanaged_ids: pulumi.Output[list[str]]
+    """Holders of the product this resource does not declare, as of its last create, update
+    or refresh (sorted). With ``exclusive``, a refresh that finds any makes the next
+    ``pulumi up`` unassign them; otherwise they are information only."""
+
     @overload
     def __init__(
         self,
@@ -75,6 +94,7 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         *,
         product_code: pulumi.Input[str],
         user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        exclusive: pulumi.Input[bool] = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None: ...
 
@@ -86,6 +106,7 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         *,
         product_code: pulumi.Input[str] | None = None,
         user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        exclusive: pulumi.Input[bool] = False,
     ) -> None:
         """
         :param resource_name: The Pulumi name of the resource.
@@ -93,6 +114,9 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         :param opts: Options such as ``depends_on`` or ``protect``.
         :param product_code: See :class:`SeatAssignmentArgs`.
         :param user_uuids: See :class:`SeatAssignmentArgs`.
+        :param exclusive: See :class:`SeatAssignmentArgs`.
+        :raises ExclusiveClaimError: when ``exclusive`` and ``product_code`` are plain values
+               and another SeatAssignment of this program already claims the product.
         """
         if args is None:
             if product_code is None or user_uuids is None:
@@ -100,14 +124,51 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
                     "SeatAssignment needs product_code and user_uuids "
                     "(as keywords or in a SeatAssignmentArgs)"
                 )
-            args = SeatAssignmentArgs(product_code=product_code, user_uuids=user_uuids)
+            args = SeatAssignmentArgs(
+                product_code=product_code, user_uuids=user_uuids, exclusive=exclusive
+            )
+        _claim_exclusive(resource_name, args)
         props: dict[str, Any] = {
             "product_code": args.product_code,
             "user_uuids": args.user_uuids,
+            "exclusive": args.exclusive,
             "assigned_ids": None,
+            "unmanaged_ids": None,
         }
         # Replacing deletes first, as Terraform does: created first, the new resource would
         # adopt the seats and the old one's delete would then take them away.
         defaults = pulumi.ResourceOptions(delete_before_replace=True)
         opts = pulumi.ResourceOptions.merge(defaults, opts)
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)
+
+
+class _NoDeployment:
+    """The key of claims made outside a Pulumi deployment (no monitor)."""
+
+
+_NO_DEPLOYMENT = _NoDeployment()
+_claims_lock = threading.Lock()
+#: Per deployment (its resource monitor), the resource name holding each exclusive product.
+#: Keyed by deployment so that inline programs run twice in one process start afresh.
+_claims: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _claim_exclusive(resource_name: str, args: SeatAssignmentArgs) -> None:
+    """Refuse a second exclusive SeatAssignment of a product, before anything is registered.
+
+    Only plain values can be checked here; outputs are checked by the provider.
+    """
+    if args.exclusive is not True or not isinstance(args.product_code, str):
+        return
+    product_code = args.product_code.strip()
+    deployment = get_monitor() or _NO_DEPLOYMENT
+    with _claims_lock:
+        claimed = _claims.setdefault(deployment, {})
+        other = claimed.setdefault(product_code, resource_name)
+    if other != resource_name:
+        raise ExclusiveClaimError(
+            f"SeatAssignment {resource_name!r} and SeatAssignment {other!r} both set "
+            f"exclusive=True for product {product_code!r}. Each would unassign the users of "
+            f"the other. Keep exclusive=True on one SeatAssignment per product (declare every "
+            f"holder there) and set exclusive=False on {resource_name!r}."
+        )

@@ -14,7 +14,7 @@ import pulumi
 import pulumi.runtime
 import pytest
 
-from pulumi_datadog_seats import SeatAssignment, SeatAssignmentArgs
+from pulumi_datadog_seats import ExclusiveClaimError, SeatAssignment, SeatAssignmentArgs
 from tests.unit.conftest import uid
 
 TYPE_TOKEN = "pulumi-python:dynamic/datadog-seats:SeatAssignment"
@@ -33,6 +33,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         outputs = dict(args.inputs)
         outputs["assigned_ids"] = list(args.inputs.get("user_uuids") or [])
+        outputs["unmanaged_ids"] = []
         return f"{args.name}-id", outputs
 
     def call(
@@ -155,3 +156,78 @@ def test_missing_arguments_are_a_type_error(mocks, kwargs):
 def test_args_class_requires_both_arguments():
     with pytest.raises(TypeError):
         SeatAssignmentArgs(product_code="on_call")  # type: ignore[call-arg]
+
+
+# -- exclusive ---------------------------------------------------------------------------------
+
+
+@pulumi.runtime.test
+def test_exclusive_is_an_input_false_by_default(mocks):
+    plain = SeatAssignment("plain", product_code="on_call", user_uuids=[uid(1)])
+    only = SeatAssignment(
+        "only", product_code="incident_response", user_uuids=[uid(2)], exclusive=True
+    )
+
+    def check(values: list[Any]) -> None:
+        plain_exclusive, only_exclusive, unmanaged = values
+        assert _registered(mocks, "plain").inputs["exclusive"] is False
+        assert _registered(mocks, "only").inputs["exclusive"] is True
+        assert (plain_exclusive, only_exclusive) == (False, True)
+        assert unmanaged == []
+
+    return pulumi.Output.all(plain.exclusive, only.exclusive, only.unmanaged_ids).apply(check)
+
+
+@pulumi.runtime.test
+def test_args_object_carries_exclusive(mocks):
+    seats = SeatAssignment(
+        "args", SeatAssignmentArgs(product_code="on_call", user_uuids=[uid(1)], exclusive=True)
+    )
+
+    def check(_: Any) -> None:
+        assert _registered(mocks, "args").inputs["exclusive"] is True
+
+    return seats.urn.apply(check)
+
+
+def test_a_second_exclusive_assignment_of_a_product_fails_at_construction(mocks):
+    SeatAssignment("responders", product_code="on_call", user_uuids=[uid(1)], exclusive=True)
+    with pytest.raises(ExclusiveClaimError) as info:
+        SeatAssignment(
+            "everyone-else",
+            SeatAssignmentArgs(product_code=" on_call ", user_uuids=[uid(2)], exclusive=True),
+        )
+    message = str(info.value)
+    assert "'responders'" in message and "'everyone-else'" in message and "on_call" in message
+    assert not any(r.name == "everyone-else" for r in mocks.resources)
+
+
+@pulumi.runtime.test
+def test_exclusive_claims_do_not_collide_across_products_or_with_plain_ones(mocks):
+    resources = [
+        SeatAssignment("a", product_code="on_call", user_uuids=[uid(1)], exclusive=True),
+        SeatAssignment("b", product_code="incident_response", user_uuids=[uid(2)], exclusive=True),
+        SeatAssignment("c", product_code="on_call", user_uuids=[uid(3)]),
+        SeatAssignment("d", product_code="on_call", user_uuids=[uid(4)], exclusive=False),
+        # Not plain values: left to the provider, which sees them resolved.
+        SeatAssignment(
+            "e",
+            product_code=pulumi.Output.from_input("on_call"),
+            user_uuids=[uid(5)],
+            exclusive=True,
+        ),
+        SeatAssignment(
+            "f",
+            product_code="on_call",
+            user_uuids=[uid(6)],
+            exclusive=pulumi.Output.from_input(True),
+        ),
+    ]
+    return pulumi.Output.all(*(r.urn for r in resources)).apply(lambda urns: None)
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_each_deployment_starts_without_claims(mocks, run):
+    # Both runs (two set_mocks deployments in one process, like two inline programs) may
+    # declare the same exclusive product.
+    SeatAssignment(f"run-{run}", product_code="on_call", user_uuids=[uid(1)], exclusive=True)
