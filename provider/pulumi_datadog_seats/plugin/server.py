@@ -1,0 +1,113 @@
+"""The entry point of ``pulumi-resource-datadog-seats``: serve :class:`SeatsProvider` over gRPC.
+
+The engine starts the plugin with its own address as the first argument; the
+plugin prints the port it listens on and serves until the engine stops it.
+
+This is ``pulumi.provider.experimental.server.main`` with one change: an
+exception in a handler is answered with its message alone. The stock server
+lets grpc answer it, which prefixes every message the user sees with
+``Unexpected <class 'pulumi_datadog_seats....'>:``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc  # type: ignore[import-untyped]
+import grpc.aio  # type: ignore[import-untyped]
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from ..errors import SeatsError
+from .config import for_plugin
+from .provider import SeatsProvider
+from .schema import package_version
+
+#: The RPCs whose failures are worded for the user (the others keep the stock behaviour).
+_REPORTED = (
+    "GetSchema",
+    "CheckConfig",
+    "DiffConfig",
+    "Configure",
+    "Check",
+    "Diff",
+    "Create",
+    "Read",
+    "Update",
+    "Delete",
+    "Invoke",
+)
+
+#: As pulumi's own plugin servers: large messages, no idle cut-off within half an hour.
+_GRPC_OPTIONS = [
+    ("grpc.max_receive_message_length", 400 * 1024 * 1024),
+    ("grpc.server_max_unrequested_time_in_server", 30 * 60),
+]
+
+_Handler = Callable[[Any, Any, Any], Awaitable[Any]]
+
+
+def error_message(exc: BaseException, provider: SeatsProvider) -> str:
+    """What the user sees for a failed call: our errors as they are, bugs with their type.
+
+    Whatever the message, configured keys are replaced by ``***``.
+    """
+    ours = isinstance(exc, SeatsError)
+    return provider.scrub(for_plugin(str(exc)) if ours else f"{type(exc).__name__}: {exc}")
+
+
+def _reported(method: _Handler) -> _Handler:
+    async def handler(self: _Servicer, request: Any, context: Any) -> Any:
+        try:
+            return await method(self, request, context)
+        except Exception as exc:
+            await context.abort(grpc.StatusCode.UNKNOWN, error_message(exc, self.seats))
+
+    handler.__name__ = method.__name__
+    handler.__doc__ = method.__doc__
+    return handler
+
+
+class _Servicer(ProviderServicer):
+    """The stock servicer, with the RPCs of :data:`_REPORTED` answering clean messages."""
+
+    def __init__(self, args: list[str], version: str, provider: SeatsProvider, engine: str):
+        super().__init__(args, version, provider, engine_address=engine)
+        self.seats = provider
+
+
+for _name in _REPORTED:
+    setattr(_Servicer, _name, _reported(getattr(ProviderServicer, _name)))
+
+
+async def serve(provider: SeatsProvider, engine_address: str, args: list[str]) -> None:
+    """Listen on a free loopback port, print it (the engine reads it), serve until stopped."""
+    server = grpc.aio.server(options=_GRPC_OPTIONS)
+    servicer = _Servicer(args, package_version(), provider, engine_address)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+    port = server.add_insecure_port(address="127.0.0.1:0")
+    await server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    await server.wait_for_termination()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the provider plugin (console script ``pulumi-resource-datadog-seats``)."""
+    parser = argparse.ArgumentParser(
+        prog="pulumi-resource-datadog-seats",
+        description=(
+            "The datadog-seats Pulumi provider plugin. The Pulumi engine starts it; "
+            "it is not meant to be run by hand."
+        ),
+    )
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    args = list(sys.argv[1:] if argv is None else argv)
+    known, _ = parser.parse_known_args(args)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(SeatsProvider(), known.engine, args))
