@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator import seed_users
+from pulumi_datadog_seats.emulator import seed_users, team_id_for
 
 MODULE = "pulumi_datadog_seats.emulator"
 SAFETY_TIMEOUT = 60  # only so that a broken CLI fails instead of hanging the run
@@ -24,6 +24,8 @@ FLAGS = [
     "--app-key",
     "--users",
     "--users-file",
+    "--team",
+    "--teams-file",
     "--product",
     "--capacity",
     "--default-capacity",
@@ -199,6 +201,28 @@ def test_cli_users_file(cli_processes, tmp_path):
     assert cli.terminate()[0] == 0
 
 
+def test_cli_teams_from_flags_and_file(cli_processes, tmp_path):
+    users = seed_users(4)
+    path = tmp_path / "teams.json"
+    path.write_text(json.dumps({"teams": [{"name": "db", "members": [users[3]["id"]]}]}))
+    args = ["--api-key", "a", "--app-key", "b", "--users", "4", "--teams-file", str(path)]
+    cli = _start(cli_processes, [*args, "--team", "sre=2", "--team", "a=b=0"])
+    teams = requests.get(cli.url + "/_emulator/teams", timeout=30).json()["teams"]
+    assert [(t["id"], t["name"], t["members"]) for t in teams] == [
+        (team_id_for("db"), "db", [users[3]["id"]]),
+        (team_id_for("sre"), "sre", [users[0]["id"], users[1]["id"]]),
+        (team_id_for("a=b"), "a=b", []),
+    ]
+    response = requests.get(
+        f"{cli.url}/api/v2/team/{team_id_for('sre')}/memberships",
+        headers={"DD-API-KEY": "a", "DD-APPLICATION-KEY": "b"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.json()["meta"]["pagination"]["total"] == 2
+    assert cli.terminate()[0] == 0
+
+
 def test_cli_help_lists_every_flag_with_its_default():
     result = _run(["--help"])
     assert result.returncode == 0
@@ -239,6 +263,9 @@ def test_cli_help_lists_every_flag_with_its_default():
         (["--api-key", "a", "--app-key", "b", "--assigned-ids", "some"], "assigned-ids"),
         (["--api-key", "a", "--app-key", "b", "--max-batch", "0"], "max_batch"),
         (["--api-key", "a", "--app-key", "b", "--users", "2", "--users-file", "x"], "not allowed"),
+        (["--api-key", "a", "--app-key", "b", "--team", "sre"], "NAME=N"),
+        (["--api-key", "a", "--app-key", "b", "--users", "2", "--team", "sre=3"], "only 2"),
+        (["--api-key", "a", "--app-key", "b", "--teams-file", "/nonexistent.json"], "nonexistent"),
     ],
 )
 def test_cli_usage_errors(args, message):

@@ -1,7 +1,9 @@
 """A local emulator of the Datadog Seats API (`/api/v2/seats/users`) for tests and demos.
 
-Standard library only; never imports the rest of `pulumi_datadog_seats`. The admin
-client (`EmulatorAdmin`) lives in `pulumi_datadog_seats.emulator.control`.
+It also serves the two endpoints the lookups read: Users (`/api/v2/users`) and team
+memberships (`/api/v2/team/{team_id}/memberships`). Standard library only; never imports
+the rest of `pulumi_datadog_seats`. The admin client (`EmulatorAdmin`) lives in
+`pulumi_datadog_seats.emulator.control`.
 """
 
 from .server import API_PATH, SeatsEmulator, is_loopback_host
@@ -13,23 +15,31 @@ from .state import (
     FaultRule,
     SeatsState,
     SeatUser,
+    Team,
     load_users,
     parse_users,
     seed_users,
 )
+from .teams import TEAM_NAMESPACE, parse_teams, team_id_for
+from .users import USER_STATUSES
 
 __all__ = [
     "API_PATH",
     "DEFAULT_PRODUCTS",
+    "TEAM_NAMESPACE",
     "USER_NAMESPACE",
+    "USER_STATUSES",
     "ApiError",
     "EmulatorConfig",
     "FaultRule",
     "SeatUser",
     "SeatsEmulator",
     "SeatsState",
+    "Team",
     "is_loopback_host",
     "load_users",
+    "parse_teams",
     "parse_users",
     "seed_users",
+    "team_id_for",
 ]

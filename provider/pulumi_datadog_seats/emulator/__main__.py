@@ -16,6 +16,7 @@ from types import FrameType
 
 from .server import SeatsEmulator, is_loopback_host
 from .state import DEFAULT_PRODUCTS, EmulatorConfig, FaultRule, load_users, seed_users
+from .teams import load_teams
 
 API_KEY_ENV = "SEATS_EMULATOR_API_KEY"
 """Environment variable read when --api-key is not given."""
@@ -29,6 +30,13 @@ def _capacity(text: str) -> tuple[str, int]:
     if not sep or not product or not seats.isdigit():
         raise argparse.ArgumentTypeError(f"expected PRODUCT=N with N >= 0, got {text!r}")
     return product, int(seats)
+
+
+def _team(text: str) -> dict[str, object]:
+    name, sep, count = text.rpartition("=")
+    if not sep or not name or not count.isdigit():
+        raise argparse.ArgumentTypeError(f"expected NAME=N with N >= 0, got {text!r}")
+    return {"name": name, "count": int(count)}
 
 
 def _fault(text: str) -> FaultRule:
@@ -46,8 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = EmulatorConfig(api_key="-", app_key="-")
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_datadog_seats.emulator",
-        description="Serve a local emulator of the Datadog Seats API (/api/v2/seats/users). "
-        "Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM "
+        description="Serve a local emulator of the Datadog Seats API (/api/v2/seats/users), "
+        "with the Users (/api/v2/users) and team memberships "
+        "(/api/v2/team/{team_id}/memberships) endpoints the lookups read. Prints the base URL "
+        "as the first line of stdout, then serves until SIGINT/SIGTERM "
         "(exit code 0). Control endpoints live under /_emulator/.",
     )
     add = parser.add_argument
@@ -74,6 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F.json",
         help='known users from a JSON list of {"id", "email", "name"} or {"users": [...]} '
         "(default: none)",
+    )
+    add(
+        "--team",
+        action="append",
+        type=_team,
+        default=[],
+        metavar="NAME=N",
+        help="a team whose members are the first N known users, repeatable; its id is "
+        "uuid5(TEAM_NAMESPACE, NAME) (default: none)",
+    )
+    add(
+        "--teams-file",
+        default=None,
+        metavar="F.json",
+        help='teams from a JSON list of {"name", "id"?, "handle"?, "members": [user ids] or '
+        '"count": N} or {"teams": [...]}, added before --team (default: none)',
     )
     add(
         "--product",
@@ -189,10 +215,12 @@ def config_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) 
         parser.error(f"--host must be a loopback address, not {args.host!r}")
     try:
         users = load_users(args.users_file) if args.users_file else seed_users(args.users)
+        teams = load_teams(args.teams_file) if args.teams_file else []
         return EmulatorConfig(
             api_key=api_key,
             app_key=app_key,
             users=users,
+            teams=[*teams, *args.team],
             known_products=args.product or list(DEFAULT_PRODUCTS),
             assigned_ids=args.assigned_ids,
             unknown_users=args.unknown_users,
@@ -232,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(emulator.url, flush=True)
         print(
-            f"seats emulator serving {emulator.url} with {len(config.users)} users",
+            f"seats emulator serving {emulator.url} with {len(config.users)} users "
+            f"and {len(config.teams)} teams",
             file=sys.stderr,
             flush=True,
         )

@@ -45,7 +45,7 @@ class EmulatorAdmin:
         return response.json()
 
     def reset(self) -> None:
-        """Back to the startup config: users, switches, faults; no holders, log or window use."""
+        """Back to the startup config: users, teams, switches, faults; no holders, log, window."""
         self._call("POST", "reset")
 
     def state(self) -> dict[str, Any]:
@@ -67,6 +67,47 @@ class EmulatorAdmin:
         """Replace the known users with a list, or with `count` seeded users; return them."""
         body = {"count": users} if isinstance(users, int) else {"users": [dict(u) for u in users]}
         result: list[dict[str, str]] = self._call("POST", "users", body)["users"]
+        return result
+
+    def set_user_status(self, user_ids: Sequence[str], status: str) -> list[dict[str, str]]:
+        """Give these users a status (Active, Pending or Disabled); return every user."""
+        body = {"user_ids": list(user_ids), "status": status}
+        result: list[dict[str, str]] = self._call("POST", "users/status", body)["users"]
+        return result
+
+    def teams(self) -> list[dict[str, Any]]:
+        """The teams (`{"id", "name", "handle", "members": [user ids]}`)."""
+        result: list[dict[str, Any]] = self._call("GET", "teams")["teams"]
+        return result
+
+    def set_teams(self, teams: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Replace every team; each is `{"name", "id"?, "handle"?, "members"? | "count"?}`."""
+        result: list[dict[str, Any]] = self._call(
+            "POST", "teams", {"teams": [dict(t) for t in teams]}
+        )["teams"]
+        return result
+
+    def add_team(
+        self,
+        name: str,
+        *,
+        members: Sequence[str] | None = None,
+        count: int | None = None,
+        team_id: str | None = None,
+        handle: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a team (or replace the one with its id) of `members`, or of the first `count`
+        users; return it as stored, with its id."""
+        team: dict[str, Any] = {"name": name}
+        if members is not None:
+            team["members"] = list(members)
+        if count is not None:
+            team["count"] = count
+        if team_id is not None:
+            team["id"] = team_id
+        if handle is not None:
+            team["handle"] = handle
+        result: dict[str, Any] = self._call("POST", "teams", {"team": team})["team"]
         return result
 
     def configure(self, **switches: Any) -> dict[str, Any]:

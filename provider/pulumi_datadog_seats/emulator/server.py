@@ -1,4 +1,9 @@
-"""HTTP layer of the emulator: thin routes over `SeatsState`, served by ThreadingHTTPServer."""
+"""HTTP layer of the emulator: thin routes over `SeatsState`, served by ThreadingHTTPServer.
+
+API routes: `/api/v2/seats/users` (GET, POST, DELETE), `/api/v2/users` (GET) and
+`/api/v2/team/{team_id}/memberships` (GET). Every /api/ request goes through the same
+faults, rate limit, key check and request log.
+"""
 
 from __future__ import annotations
 
@@ -13,19 +18,22 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .seats import SEATS_PATH
 from .state import ApiError, EmulatorConfig, FaultRule, SeatsState
+from .teams import TEAM_MEMBERSHIPS_PATH
+from .users import USERS_PATH
 
 __all__ = ["API_PATH", "CONTROL_PREFIX", "SeatsEmulator", "is_loopback_host"]
 
-API_PATH = "/api/v2/seats/users"
-"""The one API path the emulator serves."""
+API_PATH = SEATS_PATH
+"""The path of the Seats API (the emulator also serves users and team memberships)."""
 
 CONTROL_PREFIX = "/_emulator/"
 """Prefix of the control endpoints (no keys needed)."""
 
-_API_METHODS = ("GET", "POST", "DELETE")
+_SEATS_METHODS = ("GET", "POST", "DELETE")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -220,11 +228,27 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if not keys_ok:
             return _error(403, "Forbidden")
-        if path != API_PATH:
+        if path == SEATS_PATH:
+            return self._seats_reply(query, body)
+        team = TEAM_MEMBERSHIPS_PATH.match(path)
+        if path != USERS_PATH and team is None:
             return _error(404, "Not found")
-        if self.command not in _API_METHODS:
+        if self.command != "GET":
+            return _Reply(405, {"errors": ["Method not allowed"]}, {"Allow": "GET"})
+        try:
+            if team is None:
+                return _Reply(200, self._state.list_users(query))
+            base_url = f"http://{self.headers.get('Host') or '127.0.0.1'}"
+            team_id = unquote(team["team_id"])
+            page = self._state.list_team_memberships(team_id, query, base_url, path)
+            return _Reply(200, page)
+        except ApiError as exc:
+            return _error(exc.status, exc.message)
+
+    def _seats_reply(self, query: dict[str, str], body: bytes) -> _Reply:
+        if self.command not in _SEATS_METHODS:
             return _Reply(
-                405, {"errors": ["Method not allowed"]}, {"Allow": ", ".join(_API_METHODS)}
+                405, {"errors": ["Method not allowed"]}, {"Allow": ", ".join(_SEATS_METHODS)}
             )
         try:
             if self.command == "GET":
@@ -297,6 +321,33 @@ def _set_users(state: SeatsState, query: dict[str, str], document: Any) -> _Repl
     raise ValueError('body must be {"users": [...]} or {"count": N}')
 
 
+def _set_user_status(state: SeatsState, query: dict[str, str], document: Any) -> _Reply:
+    body = _require_object(document)
+    user_ids = body.get("user_ids")
+    if not isinstance(user_ids, list) or not all(isinstance(u, str) for u in user_ids):
+        raise ValueError("user_ids must be a list of user ids")
+    status = body.get("status")
+    if not isinstance(status, str):
+        raise ValueError("status must be one of Active, Pending, Disabled")
+    return _Reply(200, {"users": state.set_user_status(user_ids, status)})
+
+
+def _get_teams(state: SeatsState, query: dict[str, str], document: Any) -> _Reply:
+    return _Reply(200, {"teams": state.teams()})
+
+
+def _set_teams(state: SeatsState, query: dict[str, str], document: Any) -> _Reply:
+    body = _require_object(document)
+    if "teams" in body:
+        return _Reply(200, {"teams": state.set_teams(body["teams"])})
+    if "team" in body:
+        team = body["team"]
+        if not isinstance(team, dict):
+            raise ValueError("team must be an object")
+        return _Reply(200, {"team": state.put_team(team), "teams": state.teams()})
+    raise ValueError('body must be {"teams": [...]} (replace all) or {"team": {...}} (add one)')
+
+
 def _get_config(state: SeatsState, query: dict[str, str], document: Any) -> _Reply:
     return _Reply(200, state.config.switches())
 
@@ -354,6 +405,8 @@ _CONTROL_ROUTES: dict[str, dict[str, _ControlRoute]] = {
     "reset": {"POST": _reset},
     "state": {"GET": _get_state},
     "users": {"GET": _get_users, "POST": _set_users},
+    "users/status": {"POST": _set_user_status},
+    "teams": {"GET": _get_teams, "POST": _set_teams},
     "config": {"GET": _get_config, "POST": _set_config},
     "holders": {"GET": _get_holders, "POST": _set_holders},
     "faults": {"GET": _get_faults, "POST": _add_fault, "DELETE": _clear_faults},
