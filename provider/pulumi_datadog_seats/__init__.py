@@ -1,18 +1,40 @@
 """Manage Datadog seat assignments as code with Pulumi.
 
 >>> from pulumi_datadog_seats import SeatAssignment
+
+Names are imported on first use (PEP 562), so that importing a submodule that does not
+need ``pulumi`` (such as ``pulumi_datadog_seats.emulator``) does not import it.
 """
 
-from .errors import (
-    ConfigurationError,
-    SeatAssignmentError,
-    SeatsApiError,
-    SeatsError,
-    TransportError,
-)
-from .provider import SeatAssignmentProvider
-from .resource import SeatAssignment, SeatAssignmentArgs
-from .seats import ExclusiveClaimError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import (
+        ConfigurationError,
+        SeatAssignmentError,
+        SeatsApiError,
+        SeatsError,
+        TransportError,
+    )
+    from .provider import SeatAssignmentProvider
+    from .resource import SeatAssignment, SeatAssignmentArgs
+    from .seats import ExclusiveClaimError
+
+#: Each public name and the submodule that defines it.
+_EXPORTS: dict[str, str] = {
+    "ConfigurationError": ".errors",
+    "ExclusiveClaimError": ".seats",
+    "SeatAssignment": ".resource",
+    "SeatAssignmentArgs": ".resource",
+    "SeatAssignmentError": ".errors",
+    "SeatAssignmentProvider": ".provider",
+    "SeatsApiError": ".errors",
+    "SeatsError": ".errors",
+    "TransportError": ".errors",
+}
 
 __all__ = [
     "ConfigurationError",
@@ -25,3 +47,18 @@ __all__ = [
     "SeatsError",
     "TransportError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first use, then keep the name here."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted({*globals(), *_EXPORTS})
