@@ -47,8 +47,12 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
 
     ``pulumi up`` assigns a seat to every declared user who lacks one and gives
     back the seats of users removed from the list; users the resource never
-    declared are never touched. ``pulumi refresh`` notices seats removed
-    outside Pulumi, and ``pulumi destroy`` gives every declared seat back.
+    declared are never touched, only listed in ``unmanaged_ids``. With
+    ``exclusive=True`` the list is the complete set of holders of the product:
+    every other holder loses the seat (at most one exclusive SeatAssignment per
+    product). ``pulumi refresh`` notices seats removed outside Pulumi (and,
+    with ``exclusive``, seats given outside it, which the next ``pulumi up``
+    takes back), and ``pulumi destroy`` gives every declared seat back.
 
     Credentials come from stack config (``datadog:apiKey``, ``datadog:appKey``,
     ``datadog:apiUrl``) or the environment (``DD_API_KEY``, ``DD_APP_KEY``,
@@ -60,6 +64,12 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             product_code="incident_response",
             user_uuids=[alice.id, bob.id])
         pulumi.export("seated", responders.assigned_ids)
+
+        # Nobody else holds an on_call seat:
+        on_call = SeatAssignment("on-call",
+            product_code="on_call",
+            user_uuids=[alice.id, carol.id],
+            exclusive=True)
     """
 
     product_code: pulumi.Output[str]
