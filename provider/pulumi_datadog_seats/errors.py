@@ -8,10 +8,13 @@ headers are never formatted into a message.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")
 READ_PERMISSIONS = ("billing_read", "incident_read", "on_call_read")
+USERS_READ_PERMISSION = "user_access_read"
+TEAMS_READ_PERMISSION = "teams_read"
 
 
 class SeatsError(Exception):
@@ -31,15 +34,25 @@ class SeatsApiError(SeatsError):
 
     hint = "Check the request and run the command again."
 
-    def __init__(self, status: int, method: str, path: str, errors: Sequence[str]) -> None:
+    def __init__(
+        self,
+        status: int,
+        method: str,
+        path: str,
+        errors: Sequence[str],
+        *,
+        hint: str | None = None,
+    ) -> None:
         self.status = status
         self.method = method
         self.path = path
         self.errors = list(errors)
+        # An API area's own advice for this status replaces the class's (seats) default.
+        self._hint_override = hint
         super().__init__(self._compose())
 
     def _hint(self) -> str:
-        return self.hint
+        return self._hint_override or self.hint
 
     def _compose(self) -> str:
         detail = "; ".join(self.errors) if self.errors else "no error details"
@@ -146,6 +159,80 @@ class SeatAssignmentError(SeatsError):
     """Declared users ended up without a seat; the operation was rolled back."""
 
 
+class UserLookupError(SeatsError):
+    """Emails that match no active Datadog user.
+
+    ``missing`` maps each such email, as given, to why: no user has it, the user is
+    not active (Pending or Disabled), or several active users share it.
+    """
+
+    def __init__(self, missing: Mapping[str, str], total: int) -> None:
+        self.missing = dict(missing)
+        listed = "; ".join(f"{email} ({reason})" for email, reason in self.missing.items())
+        super().__init__(
+            f"{len(self.missing)} of {total} emails do not resolve to one active Datadog user: "
+            f"{listed}. Only active users can hold a seat: check the spelling, invite or "
+            "reactivate the users in Organization Settings > Users, or leave them out."
+        )
+
+
+@dataclass(frozen=True)
+class ApiAdvice:
+    """What to tell the user about failures of one API area (seats, users, teams).
+
+    ``hints`` replaces the class hint of a 4xx or 5xx answer by status (500 stands for
+    every 5xx; redirects and 429 keep their own); ``retry_note`` ends the message of a
+    request that got no answer.
+    """
+
+    hints: Mapping[int, str] = field(default_factory=dict)
+    retry_note: str = "running the command again is safe."
+
+    def hint_for(self, status: int) -> str | None:
+        """The area's advice for an answer of this status, if it has its own."""
+        if status in self.hints:
+            return self.hints[status]
+        return self.hints.get(500) if status >= 500 else None
+
+
+#: The seats endpoints: the class hints are written for them.
+SEATS_ADVICE = ApiAdvice(
+    retry_note="assigning and unassigning are idempotent, so running the command again is safe."
+)
+
+_READ_AGAIN = "Reading changes nothing in Datadog, so running the command again is safe."
+_KEYS_OF_THIS_SITE = (
+    "Check datadog:apiKey/DD_API_KEY and datadog:appKey/DD_APP_KEY belong to this site's "
+    "organization, and that the application key's user or service account has the "
+)
+
+#: GET /api/v2/users.
+USERS_ADVICE = ApiAdvice(
+    hints={
+        400: "Datadog refused the user query: check that each email is a plain email address.",
+        403: f"{_KEYS_OF_THIS_SITE}{USERS_READ_PERMISSION} permission (to look up users).",
+        500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
+    },
+    retry_note=_READ_AGAIN[0].lower() + _READ_AGAIN[1:],
+)
+
+
+def team_advice(team_id: str) -> ApiAdvice:
+    """GET /api/v2/team/{team_id}/memberships: a 404 means the team id is unknown."""
+    return ApiAdvice(
+        hints={
+            403: f"{_KEYS_OF_THIS_SITE}{TEAMS_READ_PERMISSION} permission (to read teams).",
+            404: (
+                f"No team has the id {team_id!r} in this organization. Use the team's id (a "
+                "UUID, such as the id of a datadog.Team resource), not its name or handle, "
+                "and check that datadog:apiUrl (or DD_HOST / DD_SITE) is your site's API URL."
+            ),
+            500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
+        },
+        retry_note=USERS_ADVICE.retry_note,
+    )
+
+
 _BY_STATUS: dict[int, type[SeatsApiError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -174,13 +261,16 @@ def error_from_response(
     body: bytes,
     rate_limit_reset: str | None = None,
     location: str | None = None,
+    *,
+    advice: ApiAdvice = SEATS_ADVICE,
 ) -> SeatsApiError:
-    """The exception that describes an error (or redirect) answer."""
+    """The exception that describes an error (or redirect) answer of an API area."""
     errors = parse_errors(body)
     if 300 <= status < 400:
         return RedirectError(status, method, path, errors, location or "")
     if status == 429:
         return RateLimitedError(status, method, path, errors, rate_limit_reset or "unknown")
+    hint = advice.hint_for(status)
     if status >= 500:
-        return ServerError(status, method, path, errors)
-    return _BY_STATUS.get(status, SeatsApiError)(status, method, path, errors)
+        return ServerError(status, method, path, errors, hint=hint)
+    return _BY_STATUS.get(status, SeatsApiError)(status, method, path, errors, hint=hint)
