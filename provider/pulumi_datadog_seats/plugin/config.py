@@ -47,16 +47,19 @@ _DYNAMIC_NAMES = {
     API_URL_CONFIG: f"{PACKAGE}:{API_URL}",
     "product_code": "productCode",
     "user_uuids": "userUuids",
+    "exclusive=True": "exclusive: true",
+    "exclusive=False": "exclusive: false",
 }
 _DYNAMIC_NAME = re.compile(
-    "|".join(rf"(?<![\w:-]){re.escape(name)}(?![\w])" for name in _DYNAMIC_NAMES)
+    "|".join(rf"(?<![\w:?&-]){re.escape(name)}(?!\w)" for name in _DYNAMIC_NAMES)
 )
 
 
 def for_plugin(message: str) -> str:
     """A message of the shared code, with the key and property names a plugin user writes.
 
-    ``datadog:apiKey`` -> ``datadog-seats:apiKey``, ``user_uuids`` -> ``userUuids``, ...
+    ``datadog:apiKey`` -> ``datadog-seats:apiKey``, ``user_uuids`` -> ``userUuids``,
+    ``exclusive=True`` -> ``exclusive: true`` (as YAML and the schema spell it).
     """
     return _DYNAMIC_NAME.sub(lambda m: _DYNAMIC_NAMES[m.group(0)], message)
 

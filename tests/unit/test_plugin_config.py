@@ -1,0 +1,173 @@
+"""The plugin's configuration: its own keys, the dynamic provider's env fallbacks, secrets.
+
+The engine gives a plugin only its namespace, without the prefix (`apiKey`), in
+CheckConfig and in Configure's `args`; `variables` (deprecated) carry
+`datadog-seats:config:apiKey`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest, DiffRequest
+
+from pulumi_datadog_seats.errors import ConfigurationError, PermissionDeniedError
+from pulumi_datadog_seats.plugin import config as plugin_config
+from pulumi_datadog_seats.plugin.provider import SeatsProvider
+from pulumi_datadog_seats.plugin.server import error_message
+from pulumi_datadog_seats.plugin.values import wrap
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY
+
+PROVIDER_URN = "urn:pulumi:dev::proj::pulumi:providers:datadog-seats::default"
+KEYS = {"apiKey": CANARY_API_KEY, "appKey": CANARY_APP_KEY}
+
+
+def configure(provider: SeatsProvider, args: dict[str, Any], variables=None) -> None:
+    request = ConfigureRequest(variables or {}, {k: wrap(v) for k, v in args.items()}, True, True)
+    asyncio.run(provider.configure(request))
+
+
+def settings_of(provider: SeatsProvider) -> Any:
+    return provider._state().client.settings
+
+
+def check_config(news: dict[str, Any], environ: dict[str, str] | None = None):
+    provider = SeatsProvider(environ=environ or {})
+    request = CheckRequest(PROVIDER_URN, {}, {k: wrap(v) for k, v in news.items()}, b"")
+    return asyncio.run(provider.check_config(request))
+
+
+def test_every_plugin_key_maps_onto_the_key_resolve_settings_reads():
+    lookup = plugin_config.settings_lookup(
+        {**KEYS, "apiUrl": "https://api.datadoghq.eu", "batchSize": "7", "version": "0.1.0"}
+    )
+    assert lookup == {
+        "datadog:apiKey": CANARY_API_KEY,
+        "datadog:appKey": CANARY_APP_KEY,
+        "datadog:apiUrl": "https://api.datadoghq.eu",
+        "datadog-seats:batchSize": "7",
+    }
+
+
+def test_configure_builds_the_client_from_args_strings_or_numbers():
+    provider = SeatsProvider(environ={})
+    configure(provider, {**KEYS, "apiUrl": "http://127.0.0.1:9", "batchSize": "7", "pageSize": 3})
+    settings = settings_of(provider)
+    assert (settings.api_key, settings.app_key) == (CANARY_API_KEY, CANARY_APP_KEY)
+    assert settings.api_url == "http://127.0.0.1:9"
+    assert (settings.batch_size, settings.page_size) == (7, 3)
+
+
+def test_configure_falls_back_to_the_deprecated_variables():
+    provider = SeatsProvider(environ={})
+    variables = {
+        "datadog-seats:config:apiKey": CANARY_API_KEY,
+        "datadog-seats:config:appKey": CANARY_APP_KEY,
+        "datadog-seats:config:maxRetries": "2",
+    }
+    configure(provider, {}, variables)
+    assert settings_of(provider).max_retries == 2
+
+
+def test_the_environment_fallbacks_are_the_dynamic_providers():
+    provider = SeatsProvider(
+        environ={"DATADOG_API_KEY": "envapi", "DD_APP_KEY": "envapp", "DD_SITE": "datadoghq.eu"}
+    )
+    configure(provider, {})
+    settings = settings_of(provider)
+    assert (settings.api_key, settings.app_key) == ("envapi", "envapp")
+    assert settings.api_url == "https://api.datadoghq.eu"
+
+
+def test_config_wins_over_the_environment():
+    provider = SeatsProvider(environ={"DD_API_KEY": "envapi", "DD_HOST": "https://api.us5.x"})
+    configure(provider, {**KEYS, "apiUrl": "https://api.datadoghq.eu"})
+    assert settings_of(provider).api_key == CANARY_API_KEY
+    assert settings_of(provider).api_url == "https://api.datadoghq.eu"
+
+
+def test_a_missing_key_names_the_plugins_config_key_and_the_env_vars():
+    with pytest.raises(ConfigurationError) as info:
+        configure(SeatsProvider(environ={}), {"appKey": CANARY_APP_KEY})
+    message = str(info.value)
+    assert "pulumi config set --secret datadog-seats:apiKey" in message
+    assert "DD_API_KEY" in message and "datadog:apiKey" not in message
+
+
+def test_check_config_accepts_a_usable_config_and_marks_the_keys_secret():
+    result = check_config({**KEYS, "apiUrl": "http://127.0.0.1:9", "batchSize": "5"})
+    assert result.failures == []
+    assert result.inputs is not None
+    assert result.inputs["apiKey"].is_secret and result.inputs["appKey"].is_secret
+    assert not result.inputs["apiUrl"].is_secret and not result.inputs["batchSize"].is_secret
+    assert result.inputs["apiKey"].value == CANARY_API_KEY
+
+
+def test_check_config_names_a_bad_knob():
+    result = check_config({**KEYS, "batchSize": "0"})
+    assert [(f.property, "datadog-seats:batchSize" in f.reason) for f in result.failures or []] == [
+        ("batchSize", True)
+    ]
+
+
+def test_check_config_refuses_plain_http_to_a_remote_host():
+    result = check_config({**KEYS, "apiUrl": "http://api.datadoghq.com"})
+    assert [f.property for f in result.failures or []] == ["apiUrl"]
+
+
+def test_a_malformed_key_is_reported_without_naming_the_property_or_the_value():
+    # The engine prints a named property's value next to the reason: a key must never be named.
+    bad = "not a key " + CANARY_API_KEY
+    result = check_config({"apiKey": bad, "appKey": CANARY_APP_KEY})
+    failures = result.failures or []
+    assert [f.property for f in failures] == [""]
+    assert CANARY_API_KEY not in failures[0].reason and "datadog-seats:apiKey" in failures[0].reason
+
+
+def test_check_config_uses_the_environment_too():
+    assert check_config({}, environ={"DD_API_KEY": "a", "DD_APP_KEY": "b"}).failures == []
+    assert check_config({}).failures  # nothing anywhere
+
+
+def test_check_config_does_not_judge_unknown_values():
+    from pulumi.runtime.rpc import UNKNOWN
+
+    assert check_config({"apiKey": UNKNOWN}).failures == []
+
+
+def test_diff_config_reports_changes_but_never_a_replacement():
+    provider = SeatsProvider(environ={})
+    olds = {k: wrap(v) for k, v in {**KEYS, "batchSize": "5"}.items()}
+    news = {k: wrap(v) for k, v in {**KEYS, "batchSize": "6", "apiKey": "other"}.items()}
+    result = asyncio.run(provider.diff_config(DiffRequest(PROVIDER_URN, "id", olds, news, [])))
+    assert result.changes is True and result.replaces == []
+    assert result.diffs == ["apiKey", "batchSize"]
+    same = asyncio.run(provider.diff_config(DiffRequest(PROVIDER_URN, "id", olds, olds, [])))
+    assert same.changes is False
+
+
+def test_messages_of_the_shared_code_are_reworded_for_plugin_users():
+    text = "Set datadog:apiUrl (or DD_HOST) and check user_uuids and product_code; exclusive=True"
+    assert plugin_config.for_plugin(text) == (
+        "Set datadog-seats:apiUrl (or DD_HOST) and check userUuids and productCode; exclusive: true"
+    )
+    # A request URL's query is shown as sent.
+    assert plugin_config.for_plugin("GET /x?product_code=a&user_uuids=b") == (
+        "GET /x?product_code=a&user_uuids=b"
+    )
+    # Idempotent, and leaves the plugin's own keys alone.
+    assert plugin_config.for_plugin(plugin_config.for_plugin(text)) == plugin_config.for_plugin(
+        text
+    )
+
+
+def test_an_error_reaching_the_user_never_holds_a_configured_key():
+    provider = SeatsProvider(environ={})
+    configure(provider, KEYS)
+    leaky = PermissionDeniedError(403, "POST", "/api/v2/seats/users", [f"bad key {CANARY_APP_KEY}"])
+    message = error_message(leaky, provider)
+    assert CANARY_APP_KEY not in message and "***" in message
+    assert "datadog-seats:apiKey" in message  # the hint, reworded
+    assert error_message(RuntimeError(CANARY_API_KEY), provider) == "RuntimeError: ***"

@@ -1,0 +1,216 @@
+"""The plugin's create/read/update/delete/import/invoke against the in-memory fake Seats API.
+
+Handlers are awaited as the server awaits them; the fake stands in for the
+SeatsClient that Configure builds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import responses
+from pulumi.provider.experimental.provider import (
+    ConfigureRequest,
+    CreateRequest,
+    DeleteRequest,
+    InvokeRequest,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+)
+
+from pulumi_datadog_seats.plugin import provider as provider_module
+from pulumi_datadog_seats.plugin.provider import PluginError, SeatsProvider
+from pulumi_datadog_seats.plugin.schema import GET_SEAT_HOLDERS, SEAT_ASSIGNMENT
+from pulumi_datadog_seats.plugin.values import plain_map, wrap
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, uid
+
+URN = f"urn:pulumi:dev::proj::{SEAT_ASSIGNMENT}::responders"
+PRODUCT = "on_call"
+A, B, C, D = uid(0xA), uid(0xB), uid(0xC), uid(0xD)
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def props(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: wrap(v) for k, v in values.items()}
+
+
+@pytest.fixture
+def fake() -> FakeClient:
+    return FakeClient(batch_size=2)
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatsProvider:
+    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
+    provider = SeatsProvider(environ={})
+    args = props({"apiKey": CANARY_API_KEY, "appKey": CANARY_APP_KEY, "batchSize": "2"})
+    run(provider.configure(ConfigureRequest({}, args, True, True)))
+    return provider
+
+
+def create(provider: SeatsProvider, users: list[str], exclusive: bool = False):
+    inputs = props({"productCode": PRODUCT, "userUuids": sorted(users), "exclusive": exclusive})
+    return run(provider.create(CreateRequest(URN, inputs, 60, False)))
+
+
+def read(provider: SeatsProvider, id_: str, outputs=None, inputs=None) -> ReadResponse:
+    request = ReadRequest(URN, id_, props(outputs or {}), props(inputs or {}))
+    response: ReadResponse = run(provider.read(request))
+    return response
+
+
+def test_create_assigns_and_reports_assigned_and_unmanaged(provider, fake):
+    fake.holders = {D}
+    created = create(provider, [B, A])
+    assert created.resource_id == PRODUCT
+    assert plain_map(created.properties) == {
+        "productCode": PRODUCT,
+        "userUuids": [A, B],
+        "exclusive": False,
+        "assignedIds": [A, B],
+        "unmanagedIds": [D],
+    }
+    assert fake.holders == {A, B, D}
+
+
+def test_create_exclusive_unassigns_everyone_else(provider, fake):
+    fake.holders = {C, D}
+    created = create(provider, [A], exclusive=True)
+    assert fake.holders == {A}
+    assert plain_map(created.properties)["unmanagedIds"] == []
+
+
+def test_update_assigns_added_and_unassigns_removed_users_only(provider, fake):
+    fake.holders = {A, B, D}
+    olds = plain_map(create(provider, [A, B]).properties)
+    news = props({"productCode": PRODUCT, "userUuids": [A, C], "exclusive": False})
+    updated = run(provider.update(UpdateRequest(URN, PRODUCT, props(olds), news, 60, [], False)))
+    assert fake.holders == {A, C, D}
+    assert plain_map(updated.properties)["assignedIds"] == [A, C]
+
+
+def test_outputs_of_a_secret_user_list_are_secret(provider, fake):
+    inputs = {
+        "productCode": wrap(PRODUCT),
+        "userUuids": wrap([A], secret=True),
+        "exclusive": wrap(False),
+    }
+    created = run(provider.create(CreateRequest(URN, inputs, 60, False)))
+    assert created.properties["userUuids"].is_secret
+    assert created.properties["assignedIds"].is_secret
+    assert not created.properties["productCode"].is_secret
+
+
+def test_delete_gives_back_the_declared_seats_only(provider, fake):
+    fake.holders = {A, B, D}
+    outputs = plain_map(create(provider, [A, B]).properties)
+    run(provider.delete(DeleteRequest(URN, PRODUCT, props(outputs), 60)))
+    assert fake.holders == {D}
+
+
+def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
+    outputs = plain_map(create(provider, [A, B, C]).properties)
+    inputs = {"productCode": PRODUCT, "userUuids": [A, B, C]}
+    fake.holders = {A, C, D}  # B lost the seat outside Pulumi, D got one
+    fresh = SeatsProvider.__new__(SeatsProvider)  # a new process: nothing cached
+    fresh.__dict__.update(provider.__dict__)
+    fresh._configured = type(provider._state())(fake, fake.view(), provider._claims)
+    refreshed = read(fresh, PRODUCT, outputs, inputs)
+    assert refreshed.resource_id == PRODUCT
+    assert plain_map(refreshed.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
+    assert plain_map(refreshed.properties)["unmanagedIds"] == [D]
+
+
+def test_refresh_with_no_declared_user_seated_means_the_resource_is_gone(provider, fake):
+    outputs = plain_map(create(provider, [A]).properties)
+    fake.holders = {D}
+    fresh = SeatsProvider(environ={})
+    fresh._configured = type(provider._state())(fake, fake.view(), fresh._claims)
+    gone = read(fresh, PRODUCT, outputs, {"productCode": PRODUCT, "userUuids": [A]})
+    assert gone.resource_id == ""
+
+
+def test_import_of_a_product_adopts_every_holder_with_inputs_a_program_can_declare(provider, fake):
+    fake.holders = {B, A}
+    adopted = read(provider, PRODUCT)
+    assert adopted.resource_id == PRODUCT
+    assert plain_map(adopted.inputs) == {"productCode": PRODUCT, "userUuids": [A, B]}
+    assert plain_map(adopted.properties)["assignedIds"] == [A, B]
+    assert plain_map(adopted.properties)["unmanagedIds"] == []
+
+
+def test_import_of_some_users_adopts_just_them(provider, fake):
+    fake.holders = {A, B, C}
+    adopted = read(provider, f"{PRODUCT}:{C.upper()},{A}")
+    assert adopted.resource_id == PRODUCT  # the ID is the product code, as after a create
+    assert plain_map(adopted.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
+    assert plain_map(adopted.properties)["unmanagedIds"] == [B]
+
+
+def test_import_names_every_user_who_holds_no_seat(provider, fake):
+    fake.holders = {A}
+    with pytest.raises(PluginError) as info:
+        read(provider, f"{PRODUCT}:{A},{B},{C}")
+    named = str(info.value).split("hold no seat of")[1]
+    assert B in named and C in named and A not in named
+
+
+def test_import_of_a_product_nobody_holds_is_an_error_not_an_empty_resource(provider, fake):
+    # The engine treats any outputs from this server as "found": emptiness must be an error.
+    with pytest.raises(PluginError, match="nothing to import"):
+        read(provider, PRODUCT)
+
+
+def test_a_malformed_import_id_is_a_plugin_error(provider):
+    with pytest.raises(PluginError, match="PRODUCT_CODE:UUID"):
+        read(provider, "on_call:bob")
+
+
+def test_calls_before_configure_fail_clearly():
+    with pytest.raises(PluginError, match="before it was configured"):
+        read(SeatsProvider(environ={}), PRODUCT)
+
+
+@responses.activate
+def test_get_seat_holders_lists_every_holder_across_pages():
+    url = "http://127.0.0.1:9/api/v2/seats/users"
+
+    def page(ids: list[str], next_cursor: str) -> dict[str, Any]:
+        data = [
+            {"id": i, "type": "seat-users", "attributes": {"email": f"{i[-1]}@x", "name": None}}
+            for i in ids
+        ]
+        return {"data": data, "meta": {"next_cursor": next_cursor}}
+
+    responses.get(url, json=page([C.upper(), A], "c2"))
+    responses.get(url, json=page([B], ""))
+    provider = SeatsProvider(environ={})
+    args = props(
+        {"apiKey": CANARY_API_KEY, "appKey": CANARY_APP_KEY, "apiUrl": "http://127.0.0.1:9"}
+    )
+    run(provider.configure(ConfigureRequest({}, args, True, True)))
+    result = run(provider.invoke(InvokeRequest(GET_SEAT_HOLDERS, props({"productCode": PRODUCT}))))
+    assert result.failures == []
+    got = plain_map(result.return_value)
+    assert got["userUuids"] == [A, B, C]
+    assert got["holders"][0] == {"id": A, "email": f"{A[-1]}@x"}  # no None fields
+
+
+def test_api_errors_reach_the_engine_as_plugin_errors(provider, fake):
+    fake.fail_list_after = 0
+    with pytest.raises(PluginError) as info:
+        read(provider, PRODUCT)
+    assert "503" in str(info.value)
+
+
+def test_get_seat_holders_validates_its_argument():
+    result = run(SeatsProvider(environ={}).invoke(InvokeRequest(GET_SEAT_HOLDERS, {})))
+    assert [f.property for f in result.failures] == ["productCode"]
+    with pytest.raises(PluginError, match="Unknown function"):
+        run(SeatsProvider(environ={}).invoke(InvokeRequest("datadog-seats:index:nope", {})))
