@@ -47,6 +47,7 @@ unit: venv
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/unit tests/emulator
 
 bench: venv
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
 	$(PY) -m bench
 
