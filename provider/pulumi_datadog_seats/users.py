@@ -1,0 +1,106 @@
+"""UsersClient: Datadog's ``GET /api/v2/users`` ("List all users"), paged by ``page[number]``.
+
+``filter`` is free text that matches parts of emails and names, so finding the user of
+an exact email takes a client-side comparison (:meth:`UsersClient.find_by_email`).
+The list holds every user, disabled and pending ones included, unless
+``filter[status]`` narrows it. Needs the ``user_access_read`` permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import USERS_ADVICE
+from .settings import Settings
+from .transport import Transport, iter_numbered_pages
+
+__all__ = ["MAX_PAGE_SIZE", "USERS_PATH", "DatadogUser", "UsersClient"]
+
+USERS_PATH = "/api/v2/users"
+MAX_PAGE_SIZE = 100  # Datadog's maximum page[size] for users
+
+
+@dataclass(frozen=True)
+class DatadogUser:
+    """One user as ``GET /api/v2/users`` lists it."""
+
+    id: str
+    email: str | None = None
+    name: str | None = None
+    handle: str | None = None
+    status: str | None = None
+    disabled: bool = False
+    service_account: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Whether the user is Active (neither Pending nor Disabled)."""
+        return (self.status or "").lower() == "active" and not self.disabled
+
+
+class UsersClient:
+    """The Users API. Thread-safe; shares a :class:`~.transport.Transport` when given one."""
+
+    def __init__(self, settings: Settings, *, transport: Transport | None = None) -> None:
+        self.settings = settings
+        self.transport = transport or Transport(settings)
+
+    def iter_users(
+        self, *, filter: str | None = None, statuses: Sequence[str] | None = None
+    ) -> Iterator[DatadogUser]:
+        """Every user matching ``filter`` (free text) and ``statuses``, page by page."""
+        params: dict[str, str] = {}
+        if filter:
+            params["filter"] = filter
+        if statuses:
+            params["filter[status]"] = ",".join(statuses)
+        pages = iter_numbered_pages(
+            self.transport,
+            USERS_PATH,
+            params,
+            page_size=min(self.settings.page_size, MAX_PAGE_SIZE),
+            advice=USERS_ADVICE,
+            is_last=_counted_all,
+        )
+        for body in pages:
+            for item in body.get("data") or []:
+                yield _user(item)
+
+    def list_users(
+        self, *, filter: str | None = None, statuses: Sequence[str] | None = None
+    ) -> list[DatadogUser]:
+        """:meth:`iter_users` as a list."""
+        return list(self.iter_users(filter=filter, statuses=statuses))
+
+    def find_by_email(self, email: str) -> list[DatadogUser]:
+        """Every user, of any status, whose email is ``email`` (compared case-insensitively).
+
+        One query with ``filter=email``; the free-text matches that are not this email
+        (``xbob@example.com`` for ``bob@example.com``) are left out here.
+        """
+        wanted = email.strip().lower()
+        return [
+            user
+            for user in self.iter_users(filter=wanted)
+            if (user.email or "").strip().lower() == wanted
+        ]
+
+
+def _counted_all(body: Any, number: int, entries: int) -> bool:
+    total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
+    return isinstance(total, int) and entries >= total
+
+
+def _user(item: Any) -> DatadogUser:
+    attributes = item.get("attributes") or {}
+    return DatadogUser(
+        id=str(item["id"]).lower(),
+        email=attributes.get("email"),
+        name=attributes.get("name"),
+        handle=attributes.get("handle"),
+        status=attributes.get("status"),
+        disabled=bool(attributes.get("disabled")),
+        service_account=bool(attributes.get("service_account")),
+    )
