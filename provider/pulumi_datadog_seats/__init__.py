@@ -1,6 +1,6 @@
 """Manage Datadog seat assignments as code with Pulumi.
 
->>> from pulumi_datadog_seats import SeatAssignment
+>>> from pulumi_datadog_seats import SeatAssignment, lookup_user_uuids
 
 Names are imported on first use (PEP 562), so that importing a submodule that does not
 need ``pulumi`` (such as ``pulumi_datadog_seats.emulator``) does not import it.
@@ -18,6 +18,16 @@ if TYPE_CHECKING:
         SeatsApiError,
         SeatsError,
         TransportError,
+        UserLookupError,
+    )
+    from .lookups import (
+        SeatHolder,
+        fetch_seat_holders,
+        fetch_team_member_uuids,
+        fetch_user_uuids,
+        get_seat_holders,
+        get_team_member_uuids,
+        lookup_user_uuids,
     )
     from .provider import SeatAssignmentProvider
     from .resource import SeatAssignment, SeatAssignmentArgs
@@ -28,12 +38,20 @@ _EXPORTS: dict[str, str] = {
     "ConfigurationError": ".errors",
     "ExclusiveClaimError": ".seats",
     "SeatAssignment": ".resource",
+    "SeatHolder": ".lookups",
     "SeatAssignmentArgs": ".resource",
     "SeatAssignmentError": ".errors",
     "SeatAssignmentProvider": ".provider",
     "SeatsApiError": ".errors",
     "SeatsError": ".errors",
     "TransportError": ".errors",
+    "UserLookupError": ".errors",
+    "fetch_seat_holders": ".lookups",
+    "fetch_team_member_uuids": ".lookups",
+    "fetch_user_uuids": ".lookups",
+    "get_seat_holders": ".lookups",
+    "get_team_member_uuids": ".lookups",
+    "lookup_user_uuids": ".lookups",
 }
 
 __all__ = [
@@ -43,9 +61,17 @@ __all__ = [
     "SeatAssignmentArgs",
     "SeatAssignmentError",
     "SeatAssignmentProvider",
+    "SeatHolder",
     "SeatsApiError",
     "SeatsError",
     "TransportError",
+    "UserLookupError",
+    "fetch_seat_holders",
+    "fetch_team_member_uuids",
+    "fetch_user_uuids",
+    "get_seat_holders",
+    "get_team_member_uuids",
+    "lookup_user_uuids",
 ]
 
 

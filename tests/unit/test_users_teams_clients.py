@@ -345,6 +345,12 @@ def test_members_are_parsed_deduplicated_and_lower_cased(rsps):
     assert client.member_uuids(TEAM) == [uid(1), uid(2)]
 
 
+def test_team_page_size_is_capped_at_100(rsps):
+    rsps.add(responses.GET, TEAM_URL, json={"data": []})
+    TeamsClient(make_settings(page_size=500)).member_uuids(TEAM)
+    assert query_of(rsps.calls[0]) == {"page[size]": ["100"], "page[number]": ["0"]}
+
+
 def test_team_ids_are_quoted_as_one_path_segment(rsps):
     assert memberships_path("a/b c") == "/api/v2/team/a%2Fb%20c/memberships"
     rsps.add(responses.GET, BASE + "/api/v2/team/a%2Fb/memberships", json={"data": []})
