@@ -18,9 +18,12 @@ The program forms find credentials as the provider does: stack config
 (``datadog:apiKey``, ``datadog:appKey``, ``datadog:apiUrl`` and the ``datadog-seats:*``
 knobs), then the environment (``DD_API_KEY``, ``DD_APP_KEY``, ``DD_HOST``/``DD_SITE``).
 They call the API during ``pulumi preview`` as well as ``pulumi up``, as soon as their
-inputs are known. Their results are secret only when an input is: the keys being
-secrets does not make a list of user UUIDs one, and no key ever reaches an output or
-a message. The script forms read the environment, or take ``settings=`` (a
+inputs are known; a failure stops the program with its message alone (a
+``pulumi.RunError``), without a traceback. Their results are secret only when an input
+is: the keys being secrets does not make a list of user UUIDs one, and no key ever
+reaches an output or a message.
+
+The script forms read the environment, or take ``settings=`` (a
 :class:`~.settings.Settings`) or ``config=`` (stack-config keys, e.g.
 ``{"datadog:apiUrl": ...}``, checked before the environment).
 """
@@ -38,7 +41,7 @@ import pulumi
 import pulumi.runtime
 
 from .client import SeatsClient
-from .errors import UserLookupError
+from .errors import SeatsError, UserLookupError
 from .settings import Settings, resolve_settings
 from .teams import TeamsClient
 from .transport import Transport
@@ -155,8 +158,8 @@ def lookup_user_uuids(
 ) -> pulumi.Output[list[str]]:
     """The UUID of the active user of each email (plain strings or Outputs), in order.
 
-    Fails the program with one :class:`~.errors.UserLookupError` that names every
-    email without exactly one active user.
+    Fails the program with one error (the message of a :class:`~.errors.UserLookupError`)
+    that names every email without exactly one active user.
     """
     settings = program_settings()
     # from_input resolves the Outputs inside the list too; its type does not say so.
@@ -198,9 +201,16 @@ def program_settings() -> Settings:
 
 
 async def _off_the_loop(call: Callable[[], T]) -> T:
-    # The HTTP calls block; in a thread they leave Pulumi's event loop free to register
-    # resources meanwhile.
-    return await asyncio.to_thread(call)
+    """Run a blocking lookup in a thread, so Pulumi's event loop keeps registering resources.
+
+    Our errors come out as ``pulumi.RunError``: raised inside an apply, anything else is
+    printed with a traceback of Pulumi's internals only, burying the message that says
+    what is wrong and what to do. The original error stays the ``__cause__``.
+    """
+    try:
+        return await asyncio.to_thread(call)
+    except SeatsError as exc:
+        raise pulumi.RunError(str(exc)) from exc
 
 
 def _settings(settings: Settings | None, config: Mapping[str, Any] | None) -> Settings:

@@ -372,7 +372,7 @@ def test_a_secret_input_keeps_the_result_secret(program, rsps):
     return pulumi.Output.all(uuids, _is_secret(uuids)).apply(check)
 
 
-def test_a_lookup_error_fails_the_program_with_every_missing_email(rsps, clean_env):
+def test_a_lookup_error_fails_the_program_cleanly_with_every_missing_email(rsps, clean_env):
     pulumi.runtime.set_mocks(NoResources(), project="lookups", stack="unit", preview=False)
     pulumi.runtime.set_all_config(dict(STACK_CONFIG))
     rsps.add_callback(responses.GET, "https://stack.example/api/v2/users", callback=directory)
@@ -382,11 +382,15 @@ def test_a_lookup_error_fails_the_program_with_every_missing_email(rsps, clean_e
         return lookup_user_uuids(["nobody@example.com", "carol@example.com"])
 
     try:
-        with pytest.raises(UserLookupError) as info:
+        # RunError: the engine prints the message alone, without Pulumi's stack trace.
+        with pytest.raises(pulumi.RunError) as info:
             program()
     finally:
         pulumi.runtime.set_all_config({}, secret_keys=[])
-    assert set(info.value.missing) == {"nobody@example.com", "carol@example.com"}
+    cause = info.value.__cause__
+    assert isinstance(cause, UserLookupError)
+    assert set(cause.missing) == {"nobody@example.com", "carol@example.com"}
+    assert str(info.value) == str(cause)
 
 
 def test_missing_config_fails_at_the_call(clean_env):
