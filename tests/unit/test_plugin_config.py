@@ -11,7 +11,10 @@ import asyncio
 from typing import Any
 
 import pytest
+from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest, DiffRequest
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime import proto
 
 from pulumi_datadog_seats.errors import ConfigurationError, PermissionDeniedError
 from pulumi_datadog_seats.plugin import config as plugin_config
@@ -137,15 +140,22 @@ def test_check_config_does_not_judge_unknown_values():
     assert check_config({"apiKey": UNKNOWN}).failures == []
 
 
-def test_diff_config_reports_changes_but_never_a_replacement():
+def test_diff_config_never_replaces_and_survives_the_stock_servers_marshalling():
     provider = SeatsProvider(environ={})
     olds = {k: wrap(v) for k, v in {**KEYS, "batchSize": "5"}.items()}
     news = {k: wrap(v) for k, v in {**KEYS, "batchSize": "6", "apiKey": "other"}.items()}
     result = asyncio.run(provider.diff_config(DiffRequest(PROVIDER_URN, "id", olds, news, [])))
-    assert result.changes is True and result.replaces == []
-    assert result.diffs == ["apiKey", "batchSize"]
-    same = asyncio.run(provider.diff_config(DiffRequest(PROVIDER_URN, "id", olds, olds, [])))
-    assert same.changes is False
+    assert result.replaces == [] and result.diffs == ["apiKey", "batchSize"]
+    # Through the servicer the engine talks to: unknown changes (the engine compares), no error.
+    servicer = ProviderServicer([], "0.0.0", provider, engine_address="")
+    request = proto.DiffRequest(
+        urn=PROVIDER_URN,
+        olds=PropertyValue.marshal_map(olds),
+        news=PropertyValue.marshal_map(news),
+    )
+    answer = asyncio.run(servicer.DiffConfig(request, None))  # type: ignore[no-untyped-call]
+    assert answer.changes == proto.DiffResponse.DIFF_UNKNOWN
+    assert list(answer.replaces) == []
 
 
 def test_messages_of_the_shared_code_are_reworded_for_plugin_users():

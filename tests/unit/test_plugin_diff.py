@@ -264,3 +264,25 @@ def test_exclusive_shows_the_holders_it_will_unassign():
 def test_plain_unwraps_secrets_and_nested_values():
     value = wrap({"a": [wrap("x", secret=True), 1]})
     assert plain(value) == {"a": ["x", 1.0]}
+
+
+def test_the_detailed_diff_survives_the_stock_servers_marshalling():
+    from pulumi.provider.experimental.server import ProviderServicer
+    from pulumi.runtime import proto
+
+    olds = outputs("on_call", [A, B])
+    checked = check({"productCode": "on_call", "userUuids": [A, C]}).inputs
+    assert checked is not None
+    servicer = ProviderServicer([], "0.0.0", SeatsProvider(environ={}), engine_address="")
+    request = proto.DiffRequest(
+        urn=URN,
+        id="on_call",
+        olds=PropertyValue.marshal_map({k: wrap(v) for k, v in olds.items()}),
+        news=PropertyValue.marshal_map(checked),
+    )
+    answer = asyncio.run(servicer.Diff(request, None))
+    assert answer.changes == proto.DiffResponse.DIFF_SOME
+    assert answer.hasDetailedDiff
+    kinds = {path: d.kind for path, d in answer.detailedDiff.items()}
+    assert kinds == {"userUuids[1]": proto.PropertyDiff.UPDATE}  # B out, C in, one slot
+    assert list(answer.replaces) == [] and answer.deleteBeforeReplace

@@ -35,8 +35,6 @@ from pulumi.provider.experimental.provider import (
     GetSchemaResponse,
     InvokeRequest,
     InvokeResponse,
-    PropertyDiff,
-    PropertyDiffKind,
     Provider,
     ReadRequest,
     ReadResponse,
@@ -123,20 +121,21 @@ class SeatsProvider(Provider):
         )
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:
-        """Which settings changed. None replaces resources: the seats stay where they are."""
+        """Which settings changed. None replaces resources: the seats stay where they are.
+
+        ``changes`` stays None (unknown), so the engine compares the config itself
+        (any difference: an update, never a replacement). The stock server's
+        DiffConfig (3.259) cannot send more: it passes ``changes`` as a raw bool
+        into an enum (True would read as "no changes") and reads a
+        ``PropertyDiff.inputDiff`` that does not exist (any detailed diff crashes).
+        """
         olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
         changed = sorted(
             key
             for key in set(olds) | set(news)
             if key in plugin_config.SETTINGS_KEYS and olds.get(key) != news.get(key)
         )
-        return DiffResponse(
-            changes=bool(changed),
-            diffs=changed,
-            detailed_diff={
-                key: PropertyDiff(PropertyDiffKind.UPDATE, input_diff=True) for key in changed
-            },
-        )
+        return DiffResponse(changes=None, replaces=[], diffs=changed)
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Resolve the settings (config, then environment) and build the client.

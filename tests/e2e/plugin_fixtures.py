@@ -1,0 +1,116 @@
+"""Fixtures and helpers of the plugin's e2e tests (tests/e2e/test_plugin.py).
+
+The plugin's stacks are configured the way its users configure them: the
+`datadog-seats:` namespace (`apiKey`, `appKey`, `apiUrl` and the knobs), not
+the dynamic provider's `datadog:` keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, Stack, copy_project
+
+PLUGIN = "pulumi-resource-datadog-seats"
+YAML_EXAMPLE = ROOT / "examples" / "yaml"
+#: What the engine prints when it takes a provider plugin from PATH.
+FROM_PATH = f"using {PLUGIN} from $PATH"
+
+
+def plugin_bin_dir() -> Path:
+    """The directory holding the console script: the test run's virtualenv's bin."""
+    found = shutil.which(PLUGIN, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise RuntimeError(
+            f"{PLUGIN} is not installed next to {sys.executable}: "
+            "run `pip install --no-deps -e .` after adding the console script"
+        )
+    return Path(found).parent
+
+
+def connect_plugin(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
+    """Point a stack's datadog-seats provider at the emulator, keys as secrets."""
+    stack.config({"datadog-seats:apiUrl": emulator.url})
+    stack.config(
+        {"datadog-seats:apiKey": emulator.api_key, "datadog-seats:appKey": emulator.app_key},
+        secret=True,
+    )
+    defaults = {"datadog-seats:backoffSeconds": "0.05"}
+    stack.config({**defaults, **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()}})
+
+
+def project_name(stack: Stack) -> str:
+    name: str = yaml.safe_load((stack.project_dir / "Pulumi.yaml").read_text())["name"]
+    return name
+
+
+def set_config(stack: Stack, **values: Any) -> None:
+    """Set the program's own config keys with their types (lists stay lists, bools bools).
+
+    `pulumi config set-all --json` in the format of `pulumi config --json`, so a
+    typed YAML config (`type: array`) gets a real list, as `--path 'k[0]'` would.
+    """
+    payload = {
+        f"{project_name(stack)}:{key}": {
+            "value": value if isinstance(value, str) else json.dumps(value),
+            **({} if isinstance(value, str) else {"objectValue": value}),
+            "secret": False,
+        }
+        for key, value in values.items()
+    }
+    stack.pulumi("config", "set-all", "--stack", stack.name, "--json", json.dumps(payload))
+
+
+def env_without_plugin_on_path(engine: Engine) -> dict[str, str]:
+    """PATH with the engine but not the virtualenv: the plugin can only come from Pulumi.yaml."""
+    bin_dir = str(plugin_bin_dir())
+    kept = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != bin_dir]
+    return {"PATH": os.pathsep.join([str(engine.bin_dir), *kept])}
+
+
+def with_project_plugin(project_dir: Path, path: Path) -> None:
+    """Declare the plugin in Pulumi.yaml: `plugins: providers: [{name, path}]`."""
+    pulumi_yaml = project_dir / "Pulumi.yaml"
+    project = yaml.safe_load(pulumi_yaml.read_text())
+    project["plugins"] = {"providers": [{"name": "datadog-seats", "path": str(path)}]}
+    pulumi_yaml.write_text(yaml.safe_dump(project, sort_keys=False))
+
+
+def merge_generated(project_dir: Path, *generated: Path) -> dict[str, Any]:
+    """Add the resources of `pulumi import --out` files to the project's Pulumi.yaml."""
+    pulumi_yaml = project_dir / "Pulumi.yaml"
+    project: dict[str, Any] = yaml.safe_load(pulumi_yaml.read_text())
+    resources = project.setdefault("resources", {})
+    for path in generated:
+        resources.update(yaml.safe_load(path.read_text())["resources"])
+    pulumi_yaml.write_text(yaml.safe_dump(project, sort_keys=False))
+    return project
+
+
+@pytest.fixture
+def yaml_example(tmp_path: Path) -> Path:
+    """A private copy of examples/yaml (the example users copy)."""
+    return copy_project(YAML_EXAMPLE, tmp_path)
+
+
+@pytest.fixture
+def plugin_project(tmp_path: Path) -> Path:
+    """A private copy of tests/e2e/projects/plugin-seats (every input from config, an invoke)."""
+    return copy_project(PROJECTS / "plugin-seats", tmp_path)
+
+
+@pytest.fixture
+def empty_yaml_project(tmp_path: Path) -> Path:
+    """A YAML project with no resources yet: what `pulumi import` adopts into."""
+    project = tmp_path / "adopt"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: adopt\nruntime: yaml\n")
+    return project
