@@ -125,8 +125,10 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         :param product_code: See :class:`SeatAssignmentArgs`.
         :param user_uuids: See :class:`SeatAssignmentArgs`.
         :param exclusive: See :class:`SeatAssignmentArgs`.
-        :raises ExclusiveClaimError: when ``exclusive`` and ``product_code`` are plain values
-               and another SeatAssignment of this program already claims the product.
+
+        When ``exclusive`` and ``product_code`` are plain values and another SeatAssignment
+        of the program also claims the product exclusively, the registration of every one
+        of them fails with :class:`ExclusiveClaimError`, so nothing is written.
         """
         if args is None:
             if product_code is None or user_uuids is None:
@@ -137,11 +139,10 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             args = SeatAssignmentArgs(
                 product_code=product_code, user_uuids=user_uuids, exclusive=exclusive
             )
-        _claim_exclusive(resource_name, args)
         props: dict[str, Any] = {
             "product_code": args.product_code,
             "user_uuids": args.user_uuids,
-            "exclusive": args.exclusive,
+            "exclusive": _claim_exclusive(resource_name, args),
             "assigned_ids": None,
             "unmanaged_ids": None,
         }
@@ -160,25 +161,40 @@ _NO_DEPLOYMENT = _NoDeployment()
 _claims_lock = threading.Lock()
 #: Per deployment (its resource monitor), the resource name holding each exclusive product.
 #: Keyed by deployment so that inline programs run twice in one process start afresh.
-_claims: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+_claims: weakref.WeakKeyDictionary[object, dict[str, list[str]]] = weakref.WeakKeyDictionary()
 
 
-def _claim_exclusive(resource_name: str, args: SeatAssignmentArgs) -> None:
-    """Refuse a second exclusive SeatAssignment of a product, before anything is registered.
+def _claim_exclusive(resource_name: str, args: SeatAssignmentArgs) -> pulumi.Input[bool]:
+    """The ``exclusive`` input, checked against the program's other exclusive claims.
 
+    A constructor only schedules its resource's registration: registrations run once the
+    program body has constructed every resource. A plain exclusive claim is therefore
+    recorded now and checked when the registration awaits it, so that two claims of one
+    product fail both registrations and neither resource is ever created (raising in the
+    second constructor would still let the first one be created, and unassign seats).
     Only plain values can be checked here; outputs are checked by the provider.
     """
     if args.exclusive is not True or not isinstance(args.product_code, str):
-        return
+        return args.exclusive
     product_code = args.product_code.strip()
     deployment = get_monitor() or _NO_DEPLOYMENT
     with _claims_lock:
-        claimed = _claims.setdefault(deployment, {})
-        other = claimed.setdefault(product_code, resource_name)
-    if other != resource_name:
+        claimants = _claims.setdefault(deployment, {}).setdefault(product_code, [])
+        claimants.append(resource_name)
+    return _exclusive_when_alone(resource_name, product_code, claimants)
+
+
+async def _exclusive_when_alone(
+    resource_name: str, product_code: str, claimants: list[str]
+) -> bool:
+    with _claims_lock:
+        others = [name for name in claimants if name != resource_name]
+    if others:
         raise ExclusiveClaimError(
-            f"SeatAssignment {resource_name!r} and SeatAssignment {other!r} both set "
+            f"SeatAssignment {resource_name!r} and SeatAssignment {others[0]!r} both set "
             f"exclusive=True for product {product_code!r}. Each would unassign the users of "
-            f"the other. Keep exclusive=True on one SeatAssignment per product (declare every "
-            f"holder there) and set exclusive=False on {resource_name!r}."
+            f"the other, so neither was created or changed. Keep exclusive=True on one "
+            f"SeatAssignment per product (declare every holder there) and set "
+            f"exclusive=False on the others."
         )
+    return True

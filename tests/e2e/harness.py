@@ -213,6 +213,17 @@ class Stack:
             args.append("--show-secrets")
         return self.pulumi(*args).stdout
 
+    def resource_outputs(self, resource_name: str) -> dict[str, Any]:
+        """The outputs the state records for the resource called ``resource_name``.
+
+        Unlike `pulumi stack output` (the program's exports as of the last `up`), this
+        is what `pulumi refresh` updates.
+        """
+        resources = json.loads(self.export(show_secrets=True))["deployment"]["resources"]
+        (match,) = [r for r in resources if r["urn"].endswith(f"::{resource_name}")]
+        outputs: dict[str, Any] = match.get("outputs") or {}
+        return outputs
+
     def remove(self) -> None:
         """`pulumi stack rm --force`: the stack and its config file are gone."""
         self.pulumi("stack", "rm", self.name, "--yes", "--force", "--non-interactive")

@@ -6,6 +6,7 @@ the engine (type token, inputs, the pickled provider), not seat behaviour.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,7 @@ import pulumi.runtime
 import pytest
 
 from pulumi_datadog_seats import ExclusiveClaimError, SeatAssignment, SeatAssignmentArgs
+from pulumi_datadog_seats.resource import _claim_exclusive
 from tests.unit.conftest import uid
 
 TYPE_TOKEN = "pulumi-python:dynamic/datadog-seats:SeatAssignment"
@@ -190,16 +192,28 @@ def test_args_object_carries_exclusive(mocks):
     return seats.urn.apply(check)
 
 
-def test_a_second_exclusive_assignment_of_a_product_fails_at_construction(mocks):
-    SeatAssignment("responders", product_code="on_call", user_uuids=[uid(1)], exclusive=True)
-    with pytest.raises(ExclusiveClaimError) as info:
-        SeatAssignment(
-            "everyone-else",
-            SeatAssignmentArgs(product_code=" on_call ", user_uuids=[uid(2)], exclusive=True),
-        )
-    message = str(info.value)
-    assert "'responders'" in message and "'everyone-else'" in message and "on_call" in message
-    assert not any(r.name == "everyone-else" for r in mocks.resources)
+def test_two_exclusive_claims_of_a_product_are_both_refused_when_registering(mocks):
+    # Checked when the registrations run, after the program has constructed every resource:
+    # raising in the second constructor would still let the first be created and unassign
+    # seats. (The e2e tier shows the real engine then writes nothing.)
+    first = _claim_exclusive("responders", SeatAssignmentArgs("on_call", [uid(1)], True))
+    second = _claim_exclusive("everyone-else", SeatAssignmentArgs(" on_call ", [uid(2)], True))
+    alone = _claim_exclusive("alone", SeatAssignmentArgs("incident_response", [uid(3)], True))
+
+    async def outcomes() -> list[object]:
+        claims = [first, second, alone]
+        return await asyncio.gather(*claims, return_exceptions=True)  # type: ignore[arg-type]
+
+    refused_first, refused_second, accepted = asyncio.run(outcomes())
+    assert accepted is True
+    for refusal, name, other in (
+        (refused_first, "responders", "everyone-else"),
+        (refused_second, "everyone-else", "responders"),
+    ):
+        assert isinstance(refusal, ExclusiveClaimError)
+        message = str(refusal)
+        assert f"SeatAssignment {name!r} and SeatAssignment {other!r}" in message
+        assert "'on_call'" in message and "neither was created" in message
 
 
 @pulumi.runtime.test

@@ -1,0 +1,148 @@
+"""Seats as a budget, through the real CLI: exclusive declarations and unmanaged holders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import connect, declare
+from .harness import PROJECTS, EmulatorProcess, Engine, copy_project, stack_in
+
+IR, ON_CALL = "incident_response", "on_call"
+STRANGER = "0b7d3a52-6f21-4c4e-9a8e-2f0d1c3b4a59"
+
+
+def holders(emulator: EmulatorProcess, product: str) -> list[str]:
+    return sorted(emulator.admin.holders(product))
+
+
+def writes(emulator: EmulatorProcess) -> list[dict[str, object]]:
+    return [r for r in emulator.admin.requests() if r["method"] in ("POST", "DELETE")]
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "faults"])
+def test_exclusive_declaration_is_the_whole_set_of_holders(
+    faults: bool, engine: Engine, emulator: EmulatorProcess, users: list[str], seats_project: Path
+) -> None:
+    outsiders = users[10:15]
+    emulator.admin.set_holders(IR, [users[0], *outsiders])
+    emulator.admin.set_holders(ON_CALL, [users[20]])  # another product: never touched
+    if faults:
+        emulator.admin.add_fault(kind="status", status=503, every=4)
+        emulator.admin.add_fault(kind="rate_limit", every=6, reset_seconds=1)
+    with stack_in(engine, seats_project) as stack:
+        connect(stack, emulator, batchSize=2)
+        declare(stack, IR, users[0:3])
+        stack.config({"exclusive": "true"})
+
+        # Create removes exactly the undeclared holders (in batches of 2), keeps users[0].
+        stack.up()
+        assert holders(emulator, IR) == sorted(users[0:3])
+        assert holders(emulator, ON_CALL) == [users[20]]
+        outputs = stack.outputs()
+        assert outputs["assigned_ids"] == sorted(users[0:3])
+        assert outputs["unmanaged_ids"] == []
+
+        # A seat given outside Pulumi: `pulumi preview --refresh` names who would lose it;
+        # refresh records it, the next preview shows an update, up takes the seat back.
+        emulator.admin.set_holders(IR, [*users[0:3], users[25]])
+        preview = stack.preview("--refresh", "--diff")
+        assert preview.changes.get("update") == 1
+        assert users[25] in preview.stdout
+        stack.refresh()
+        assert stack.resource_outputs("seats")["unmanaged_ids"] == [users[25]]
+        assert stack.preview().changes == {"same": 1, "update": 1}
+        stack.up()
+        assert holders(emulator, IR) == sorted(users[0:3])
+        assert stack.resource_outputs("seats")["unmanaged_ids"] == []
+        stack.preview("--expect-no-changes")
+
+        # Turning exclusive off is an update, not a replacement, and touches no seat.
+        stack.config({"exclusive": "false"})
+        emulator.admin.clear_requests()
+        assert stack.up().changes == {"same": 1, "update": 1}
+        assert writes(emulator) == []
+        if faults:
+            assert all(fault["fired"] > 0 for fault in emulator.admin.faults())
+
+
+def test_unmanaged_holders_are_information_only_without_exclusive(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], seats_project: Path
+) -> None:
+    emulator.admin.set_holders(IR, [users[10]])
+    with stack_in(engine, seats_project) as stack:
+        connect(stack, emulator)
+        declare(stack, IR, users[0:2])
+        stack.up()
+        assert stack.outputs()["unmanaged_ids"] == [users[10]]
+
+        emulator.admin.set_holders(IR, [*users[0:2], users[10], users[11]])
+        stack.refresh()
+        unmanaged = stack.resource_outputs("seats")["unmanaged_ids"]
+        assert unmanaged == sorted([users[10], users[11]])
+        # Information only: no diff, and up writes nothing.
+        stack.preview("--expect-no-changes")
+        emulator.admin.clear_requests()
+        assert stack.up().changes == {"same": 2}
+        assert writes(emulator) == []
+        assert holders(emulator, IR) == sorted([*users[0:2], users[10], users[11]])
+
+
+@pytest.mark.parametrize("failure", ["unknown-user", "capacity"])
+def test_a_failed_exclusive_run_leaves_every_seat_as_it_was(
+    failure: str, engine: Engine, emulator: EmulatorProcess, users: list[str], seats_project: Path
+) -> None:
+    before = sorted([users[0], *users[10:14]])
+    emulator.admin.set_holders(IR, before)
+    declared = [users[0], users[1], users[2]]
+    if failure == "unknown-user":
+        emulator.admin.configure(unknown_users="reject")
+        declared.append(STRANGER)
+    else:
+        # Room for the declaration only once the outsiders are gone... and then not even.
+        emulator.admin.configure(capacity={IR: 5}, over_capacity="reject")
+        declared = users[0:7]
+    with stack_in(engine, seats_project) as stack:
+        connect(stack, emulator, batchSize=2)
+        declare(stack, IR, declared)
+        stack.config({"exclusive": "true"})
+        result = stack.up(check=False)
+        assert result.returncode != 0
+        # The outsiders unassigned first got their seats back: nothing changed.
+        assert holders(emulator, IR) == before
+        assert any(r["method"] == "DELETE" for r in writes(emulator))  # they were removed...
+        if failure == "unknown-user":
+            assert STRANGER in result.text
+
+        # A failed update too: from a converged exclusive state, add a bad user.
+        emulator.admin.configure(capacity={}, unknown_users="reject")
+        declare(stack, IR, users[0:2])
+        stack.up()
+        emulator.admin.set_holders(IR, [*users[0:2], users[15]])
+        declare(stack, IR, [*users[0:2], STRANGER])
+        result = stack.up(check=False)
+        assert result.returncode != 0 and STRANGER in result.text
+        assert holders(emulator, IR) == sorted([*users[0:2], users[15]])
+
+
+def test_two_exclusive_assignments_of_one_product_fail_before_any_write(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+) -> None:
+    emulator.admin.set_holders(IR, [users[10]])
+    project = copy_project(PROJECTS / "pair", tmp_path)
+    with stack_in(engine, project) as stack:
+        connect(stack, emulator)
+        stack.config(
+            {
+                "first": {"product": IR, "users": users[0:2], "exclusive": True},
+                "second": {"product": IR, "users": users[2:4], "exclusive": True},
+            }
+        )
+        for command in (stack.preview, stack.up):
+            result = command(check=False)
+            assert result.returncode != 0
+            assert "exclusive" in result.text and "first" in result.text
+            assert "second" in result.text
+        assert writes(emulator) == []
+        assert holders(emulator, IR) == [users[10]]
