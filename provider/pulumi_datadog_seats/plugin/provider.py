@@ -46,6 +46,7 @@ from .. import seats
 from ..client import SeatsClient
 from ..errors import SeatsError
 from ..holders import HoldersView
+from ..lookups import fetch_seat_holders
 from . import config as plugin_config
 from .diffing import diff_seat_assignment
 from .ids import parse_import_id, product_of, resource_id
@@ -316,8 +317,11 @@ class SeatsProvider(Provider):
                 ]
             )
         product_code = product_code.strip()
-        client = self._state().client
-        users = await _call(lambda: sorted(client.iter_seat_users(product_code), key=_by_id))
+        settings = self._state().client.settings
+        # The same lookup Python programs call (pulumi_datadog_seats.lookups), sorted by UUID.
+        users = await _call(
+            lambda: sorted(fetch_seat_holders(product_code, settings=settings), key=_by_id)
+        )
         holders = [
             {
                 "id": user.id,
