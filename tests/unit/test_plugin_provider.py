@@ -214,3 +214,30 @@ def test_get_seat_holders_validates_its_argument():
     assert [f.property for f in result.failures] == ["productCode"]
     with pytest.raises(PluginError, match="Unknown function"):
         run(SeatsProvider(environ={}).invoke(InvokeRequest("datadog-seats:index:nope", {})))
+
+
+class AbortingContext:
+    """The grpc servicer context, as far as the plugin's error path uses it."""
+
+    def __init__(self) -> None:
+        self.aborted: tuple[Any, str] | None = None
+
+    async def abort(self, code: Any, details: str) -> None:
+        self.aborted = (code, details)
+        raise RuntimeError("aborted")  # grpc raises too: the handler must not go on
+
+
+def test_a_failing_handler_answers_its_message_alone():
+    import grpc  # type: ignore[import-untyped]
+    from pulumi.runtime import proto
+
+    from pulumi_datadog_seats.plugin.server import _Servicer
+
+    servicer = _Servicer([], "0.0.0", SeatsProvider(environ={}), "")
+    context = AbortingContext()
+    with pytest.raises(RuntimeError, match="aborted"):
+        run(servicer.Read(proto.ReadRequest(id=PRODUCT, urn=URN), context))  # type: ignore[no-untyped-call]
+    assert context.aborted == (
+        grpc.StatusCode.UNKNOWN,
+        "the datadog-seats provider was used before it was configured",
+    )
