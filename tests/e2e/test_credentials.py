@@ -106,7 +106,7 @@ def test_uuids_from_another_resource_unknown_at_preview(
     engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
 ) -> None:
     emails = [u["email"] for u in emulator.admin.state()["users"][0:3]]
-    project = copy_project(PROJECTS / "directory-users", tmp_path)
+    project = copy_project(PROJECTS / "directory_users", tmp_path)
     with stack_in(engine, project) as stack:
         connect(stack, emulator)
         stack.config({"adminUrl": emulator.url, "emails": emails, "productCode": IR})

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from .conftest import connect
+import pytest
+
+from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect
 from .harness import ROOT, EmulatorProcess, Engine, copy_project, stack_in
 
 
@@ -35,16 +38,100 @@ def test_quickstart(
         assert emulator.admin.holders("incident_response") == []
 
 
-def test_teams_example(
+def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
+    by_id = {u["id"]: u["email"] for u in emulator.admin.state()["users"]}
+    return [by_id[u] for u in uuids]
+
+
+def test_teams_example_names_people_by_email(
     engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
 ) -> None:
     project = copy_project(ROOT / "examples" / "teams", tmp_path, venv="venv")
-    teams = {"incident_response": users[0:2], "on_call": users[1:4]}
+    declared = {"incident_response": users[0:2], "on_call": users[1:4]}
+    # Emails in mixed case resolve to the same users.
+    teams = {
+        product: [
+            email.upper() if i % 2 else email for i, email in enumerate(emails_of(emulator, uuids))
+        ]
+        for product, uuids in declared.items()
+    }
     with stack_in(engine, project) as stack:
         connect(stack, emulator)
         stack.config({"teams": teams})
         stack.up()
-        for product, declared in teams.items():
-            assert sorted(emulator.admin.holders(product)) == sorted(declared)
+        for product, uuids in declared.items():
+            assert sorted(emulator.admin.holders(product)) == sorted(uuids)
+        assert stack.outputs()["on_call_seats"] == sorted(declared["on_call"])
         stack.destroy()
         assert [emulator.admin.holders(product) for product in teams] == [[], []]
+
+
+def test_unknown_or_deactivated_emails_fail_before_any_seat_changes(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+) -> None:
+    project = copy_project(ROOT / "examples" / "teams", tmp_path, venv="venv")
+    emulator.admin.set_user_status([users[5]], "Disabled")
+    (deactivated,) = emails_of(emulator, [users[5]])
+    unknown = "nobody@example.invalid"
+    with stack_in(engine, project) as stack:
+        connect(stack, emulator)
+        stack.config(
+            {"teams": {"on_call": [*emails_of(emulator, users[0:2]), deactivated, unknown]}}
+        )
+        for command in (stack.preview, stack.up):
+            result = command(check=False)
+            assert result.returncode != 0
+            assert unknown in result.text and deactivated in result.text
+            assert "Traceback" not in result.text
+        assert [r for r in emulator.admin.requests() if r["method"] != "GET"] == []
+        assert emulator.admin.holders("on_call") == []
+
+
+def test_exclusive_example(
+    engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+) -> None:
+    project = copy_project(ROOT / "examples" / "exclusive", tmp_path, venv="venv")
+    emulator.admin.set_holders("on_call", users[10:13])
+    with stack_in(engine, project) as stack:
+        connect(stack, emulator)
+        # As the example's docstring says: pulumi config set --path 'emails[0]' ...
+        emails = emails_of(emulator, users[0:2])
+        stack.config({f"emails[{i}]": email for i, email in enumerate(emails)}, path=True)
+        stack.up()
+        assert sorted(emulator.admin.holders("on_call")) == sorted(users[0:2])
+        # The README's workflow: someone is given a seat in Datadog; preview --refresh
+        # names them, up --refresh takes the seat back.
+        emulator.admin.set_holders("on_call", [*users[0:2], users[20]])
+        preview = stack.preview("--refresh", "--diff")
+        assert users[20] in preview.stdout
+        stack.up("--refresh")
+        assert sorted(emulator.admin.holders("on_call")) == sorted(users[0:2])
+
+
+@pytest.fixture(scope="module")
+def big_org() -> Iterator[EmulatorProcess]:
+    """An organization of 260 users whose team "sre" has 250 members."""
+    process = EmulatorProcess(
+        CANARY_API_KEY, CANARY_APP_KEY, ["--users", "260", "--team", "sre=250"]
+    ).start()
+    yield process
+    process.stop()
+
+
+def test_team_seats_example_seats_a_team_of_250_across_pages(
+    engine: Engine, big_org: EmulatorProcess, tmp_path: Path
+) -> None:
+    project = copy_project(ROOT / "examples" / "team-seats", tmp_path, venv="venv")
+    (team,) = big_org.admin.teams()
+    assert len(team["members"]) == 250
+    big_org.admin.set_holders("on_call", [])
+    big_org.admin.clear_requests()
+    with stack_in(engine, project) as stack:
+        connect(stack, big_org)
+        stack.config({"teamId": team["id"]})
+        stack.up()
+        assert sorted(big_org.admin.holders("on_call")) == sorted(team["members"])
+        pages = [r for r in big_org.admin.requests() if "/memberships" in r["path"]]
+        assert len(pages) >= 3  # 250 members do not fit in one page
+        stack.destroy()
+        assert big_org.admin.holders("on_call") == []
