@@ -15,7 +15,7 @@ from pulumi import automation as auto
 
 from pulumi_datadog_seats import SeatAssignment
 
-from .conftest import CANARY_API_KEY, CANARY_APP_KEY
+from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect
 from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, copy_project, ensure_engine, stack_in
 
 ENGINE_VERSION = "v3.259.0"
@@ -61,6 +61,34 @@ def test_the_program_runs_in_the_projects_virtualenv(engine: Engine, tmp_path: P
         stack.config({"value": "venv", "log": str(log_file)})
         stack.up()
         assert log_file.read_text() == "create venv\n"
+
+
+def test_pulumi_up_creates_the_projects_virtualenv_by_itself(
+    engine: Engine, emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    """As on a normal install: with no virtualenv yet, `pulumi up` creates the one
+    `Pulumi.yaml` names and installs `requirements.txt` into it (from the package index)."""
+    project = tmp_path / "fresh"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (project / name).write_text((ROOT / name).read_text())
+    # The quickstart's requirements.txt says `-e .` (this repository); from a copy, the
+    # repository is elsewhere.
+    (project / "requirements.txt").write_text(f"-e {ROOT}\n")
+    user = emulator.admin.state()["users"][0]["id"]
+    # Neither PULUMI_PYTHON_CMD nor this test's venv on PATH may help.
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if sys.prefix not in p)
+    env = {
+        "PULUMI_PYTHON_CMD": str(tmp_path / "no-such-python"),
+        "PATH": f"{engine.bin_dir}:{path}",
+    }
+    with stack_in(engine, project, extra_env=env) as stack:
+        connect(stack, emulator)
+        stack.config({"userUuids[0]": user}, path=True)
+        up = stack.up()
+        assert "Finished creating virtual environment" in up.text
+        assert (project / ".venv" / "bin" / "python").exists()
+        assert emulator.admin.holders("incident_response") == [user]
 
 
 def test_automation_api_inline_program(
