@@ -1,0 +1,110 @@
+"""Peak RSS of the dynamic-provider process, recorded from outside it.
+
+The engine starts the provider through the `pulumi-resource-pulumi-python` plugin script,
+which runs ``"$PULUMI_PYTHON_CMD" -u -m pulumi.dynamic ...`` when the project names no
+virtualenv. The bench points ``PULUMI_PYTHON_CMD`` at a small shell script (see
+:func:`write_python_wrapper`) that hands exactly that command to this file and any
+other (the program, the language host's own calls) straight to the real interpreter.
+
+Here the provider runs as a child. Its peak resident set (``VmHWM``) is polled from
+``/proc`` while it runs and written to ``<dir>/<pid>.json`` whenever it grows, so the
+figure survives even if the engine kills this process group with SIGKILL; on a normal
+exit ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` settles it. The engine stops plugins with
+SIGINT to the whole process group (then SIGKILL after 5 s): the child gets it directly,
+and this process only waits for the child.
+
+Run as a script (``python bench/rss.py DIR -u -m pulumi.dynamic ARGS``): standard library
+only, nothing of the bench is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+POLL_SECONDS = 0.02
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """The peak resident set of ``pid`` in KiB, or 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _write(path: Path, record: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record))
+    tmp.replace(path)
+
+
+def main(argv: list[str]) -> int:
+    out_dir, command = Path(argv[0]), argv[1:]
+    # The engine interrupts the whole group; the provider (our child) handles it. This
+    # process keeps waiting for the child, so its exit status and final peak are known.
+    signal.signal(signal.SIGINT, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    child = subprocess.Popen([sys.executable, *command])
+    path = out_dir / f"{os.getpid()}.json"
+    peak = 0
+    done = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not done.wait(POLL_SECONDS):
+            now = _vm_hwm_kb(child.pid)
+            if now > peak:
+                peak = now
+                _write(path, {"pid": child.pid, "peak_kb": peak, "final": False})
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    code = child.wait()
+    done.set()
+    poller.join()
+    final = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    _write(path, {"pid": child.pid, "peak_kb": final, "final": True, "exit": code})
+    return code
+
+
+def write_python_wrapper(path: Path, python: str, rss_dir: Path) -> Path:
+    """Write the ``PULUMI_PYTHON_CMD`` script: the provider through this file, the rest direct."""
+    me = Path(__file__).resolve()
+    path.write_text(
+        "#!/bin/sh\n"
+        "# Written by bench/rss.py: the dynamic provider runs under a peak-RSS recorder.\n"
+        'if [ "$1" = "-u" ] && [ "$2" = "-m" ] && [ "$3" = "pulumi.dynamic" ]; then\n'
+        f'    exec "{python}" "{me}" "{rss_dir}" "$@"\n'
+        "fi\n"
+        f'exec "{python}" "$@"\n'
+    )
+    path.chmod(0o755)
+    return path
+
+
+def peak_mb(rss_dir: Path) -> float | None:
+    """The largest peak recorded in ``rss_dir`` (MiB), or None if no provider ran."""
+    peaks = [json.loads(p.read_text())["peak_kb"] for p in rss_dir.glob("*.json")]
+    return max(peaks) / 1024 if peaks else None
+
+
+def clear(rss_dir: Path) -> None:
+    """Forget what earlier commands recorded."""
+    for p in rss_dir.glob("*.json"):
+        p.unlink()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""Drive the bench projects through the real `pulumi` CLI and measure each command.
+
+The CLI part is the e2e harness (`tests/e2e/harness.py`): the same engine, a private
+local backend, `pulumi` subprocesses in a copy of a project directory. What the bench
+adds: an emulator request log read around each command, the provider's peak RSS, and
+wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_datadog_seats.emulator.process import EmulatorProcess
+from pulumi_datadog_seats.emulator.users import seed_users
+from tests.e2e.harness import Engine, Result, Stack, copy_project, ensure_engine
+
+from . import rss
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+PRODUCT = "incident_response"
+API_KEY, APP_KEY = "bench-api-key", "bench-app-key"
+#: datadog-seats:backoffSeconds for every bench stack: 5xx retries cost little time.
+BACKOFF_SECONDS = "0.05"
+
+
+def user_ids(count: int) -> list[str]:
+    """The UUIDs the emulator seeds with ``--users count``, in order."""
+    return [str(u["id"]) for u in seed_users(count)]
+
+
+@dataclass
+class Measure:
+    """One command: its wall time, the API requests it made, the provider's peak RSS."""
+
+    command: str
+    seconds: float
+    requests: list[dict[str, Any]]
+    peak_mb: float | None
+    result: Result
+
+    @property
+    def calls(self) -> Counter[str]:
+        """Requests per HTTP method, retries included."""
+        return Counter(str(r["method"]) for r in self.requests)
+
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    @property
+    def failures(self) -> int:
+        """Answers that were not a success (429s and injected faults included)."""
+        return sum(1 for r in self.requests if not _ok(r))
+
+    @property
+    def span(self) -> float:
+        """Seconds from the first request to the last answer."""
+        if not self.requests:
+            return 0.0
+        first = min(float(r["time"]) for r in self.requests)
+        last = max(float(r["time"]) + float(r.get("duration") or 0.0) for r in self.requests)
+        return last - first
+
+
+def _ok(request: dict[str, Any]) -> bool:
+    status = request.get("status")
+    return isinstance(status, int) and 200 <= status < 300
+
+
+@dataclass
+class Bench:
+    """One engine, one backend, one scratch directory for the whole run."""
+
+    workdir: Path
+    engine: Engine
+    wrapper: Path
+    rss_dir: Path
+
+    @classmethod
+    @contextmanager
+    def create(cls) -> Iterator[Bench]:
+        """Build (or reuse) the engine; everything the run writes goes to a temporary dir."""
+        workdir = Path(tempfile.mkdtemp(prefix="seats-bench-"))
+        try:
+            for sub in ("backend", "home", "rss", "projects"):
+                (workdir / sub).mkdir()
+            engine = Engine(ensure_engine(), workdir / "backend", workdir / "home")
+            wrapper = rss.write_python_wrapper(workdir / "python", sys.executable, workdir / "rss")
+            yield cls(workdir, engine, wrapper, workdir / "rss")
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def emulator(self, users: int, *extra: str) -> EmulatorProcess:
+        """A started emulator process with ``users`` seeded users."""
+        return EmulatorProcess(API_KEY, APP_KEY, ["--users", str(users), *extra]).start()
+
+    @contextmanager
+    def stack(
+        self,
+        project: str,
+        emulator: EmulatorProcess,
+        entries: Sequence[Any],
+        destroy: bool = True,
+        **knobs: Any,
+    ) -> Iterator[BenchStack]:
+        """A new stack of a private copy of bench/projects/<project>, removed afterwards.
+
+        ``entries``: one per resource (see the project's program). With ``destroy``
+        false the stack is removed without `pulumi destroy` (its seats stay assigned:
+        reset the emulator instead, which is much faster).
+        """
+        into = Path(tempfile.mkdtemp(dir=self.workdir / "projects"))
+        project_dir = copy_project(PROJECTS / project, into)
+        users_file = into / "users.json"
+        stack = Stack(self.engine, project_dir, {"PULUMI_PYTHON_CMD": str(self.wrapper)}).init()
+        bench_stack = BenchStack(self, stack, emulator, users_file)
+        bench_stack.declare(entries)
+        try:
+            stack.config({"productCode": PRODUCT, "usersFile": str(users_file)})
+            stack.config({"datadog:apiUrl": emulator.url})
+            stack.config(
+                {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key},
+                secret=True,
+            )
+            settings = {"backoffSeconds": BACKOFF_SECONDS, **knobs}
+            stack.config({f"datadog-seats:{k}": str(v) for k, v in settings.items()})
+            yield bench_stack
+        finally:
+            try:
+                if destroy and bench_stack.deployed:
+                    stack.destroy()
+            finally:
+                stack.remove()
+                shutil.rmtree(into, ignore_errors=True)
+
+
+@dataclass
+class BenchStack:
+    """A stack of a bench project; each command is measured."""
+
+    bench: Bench
+    stack: Stack
+    emulator: EmulatorProcess
+    users_file: Path
+    deployed: bool = False
+    measures: list[Measure] = field(default_factory=list)
+
+    def declare(self, entries: Sequence[Any]) -> None:
+        """Change what the program declares (the file its stack config names)."""
+        plain = [e if isinstance(e, dict) else list(e) for e in entries]
+        self.users_file.write_text(json.dumps(plain))
+
+    def run(self, command: str, *args: str) -> Measure:
+        """`pulumi up|refresh|destroy`, timed; fails loudly if the command fails."""
+        admin = self.emulator.admin
+        admin.clear_requests()
+        rss.clear(self.bench.rss_dir)
+        action = getattr(self.stack, command)
+        started = time.perf_counter()
+        result: Result = action(*args)
+        seconds = time.perf_counter() - started
+        self.deployed = command != "destroy"
+        peak = rss.peak_mb(self.bench.rss_dir)
+        measure = Measure(command, seconds, admin.requests(), peak, result)
+        self.measures.append(measure)
+        return measure
