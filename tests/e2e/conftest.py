@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -76,3 +77,30 @@ def declare(stack: Stack, product_code: str, user_uuids: list[str]) -> None:
 def seats_project(tmp_path: Path) -> Path:
     """A private copy of tests/e2e/projects/seats: one SeatAssignment declared in config."""
     return copy_project(PROJECTS / "seats", tmp_path)
+
+
+def connect_and_declare(
+    stack: Stack, emulator: EmulatorProcess, product_code: str, user_uuids: list[str], **knobs: Any
+) -> None:
+    """`connect` and `declare` in one `pulumi config set-all` (one command instead of four)."""
+    plain = {
+        "datadog:apiUrl": emulator.url,
+        "datadog-seats:backoffSeconds": "0.05",
+        **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
+        "productCode": product_code,
+        "userUuids": json.dumps(list(user_uuids)),
+    }
+    secret = {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}
+    args = ["config", "set-all", "--stack", stack.name]
+    for key, value in plain.items():
+        args.extend(["--plaintext", f"{key}={value}"])
+    for key, value in secret.items():
+        args.extend(["--secret", f"{key}={value}"])
+    stack.pulumi(*args)
+
+
+def assert_no_key_shown(*texts: str) -> None:
+    """Neither canary key appears in anything a command printed or the state holds."""
+    for text in texts:
+        assert CANARY_API_KEY not in text
+        assert CANARY_APP_KEY not in text

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from pulumi_datadog_seats.emulator.process import EmulatorProcess
@@ -228,6 +231,35 @@ class Stack:
         """`pulumi stack rm --force`: the stack and its config file are gone."""
         self.pulumi("stack", "rm", self.name, "--yes", "--force", "--non-interactive")
 
+    def start(self, command: str, *args: str) -> RunningCommand:
+        """`pulumi COMMAND` started in the background, with the flags of `up`/`destroy` above
+        (add "--yes", "--skip-preview"); kill it half way, or `wait()` for its Result."""
+        token = uuid.uuid4().hex
+        event_log = self.project_dir / f".events-{token}.jsonl"
+        argv = [
+            command, "--stack", self.name, "--non-interactive", "--color", "never", *args,
+            "--event-log", str(event_log),
+        ]  # fmt: skip
+        # Output goes to files, not pipes: plugins orphaned by a killed CLI must not keep
+        # a pipe of ours open.
+        out_path = self.project_dir / f".out-{token}.txt"
+        err_path = self.project_dir / f".err-{token}.txt"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            proc = subprocess.Popen(
+                [str(self.engine.bin_dir / "pulumi"), *argv],
+                cwd=self.project_dir,
+                env={**self.engine.env(), **self.extra_env},
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+            )
+        return RunningCommand(self, argv, proc, event_log, out_path, err_path)
+
+    def state(self) -> dict[str, Any]:
+        """The `deployment` of `pulumi stack export` (secrets stay encrypted)."""
+        deployment: dict[str, Any] = json.loads(self.export())["deployment"]
+        return deployment
+
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
@@ -265,3 +297,169 @@ def stack_in(
             stack.destroy()
         finally:
             stack.remove()
+
+
+# -- commands killed half way -----------------------------------------------------------
+
+
+def _read_process(pid: int) -> tuple[int, str, str] | None:
+    """(parent pid, start time in clock ticks, command line) of a live process; None if it
+    is gone or a zombie. The start time tells a process from a later one with its pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    # The fields after the command name, which is in parentheses and may hold spaces.
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":
+        return None
+    return int(fields[1]), fields[19], cmdline.replace(b"\0", b" ").decode(errors="replace")
+
+
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """Every live process: pid -> (parent pid, start time, command line)."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (process := _read_process(int(entry))) is not None:
+            table[int(entry)] = process
+    return table
+
+
+def descendants(pid: int) -> dict[int, tuple[str, str]]:
+    """The live descendants of ``pid``: pid -> (start time, command line)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for child, (parent, _start, _command) in table.items():
+        children.setdefault(parent, []).append(child)
+    found: dict[int, tuple[str, str]] = {}
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = table[child][1:]
+            todo.append(child)
+    return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``condition`` every 50 ms; AssertionError naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting until {what}")
+        time.sleep(0.05)
+
+
+#: How the engine starts the dynamic provider (pulumi-resource-pulumi-python runs it).
+DYNAMIC_PROVIDER_COMMAND = "-m pulumi.dynamic"
+
+
+@dataclass
+class RunningCommand:
+    """A pulumi command in the background (`Stack.start`), and every process it started.
+
+    The engine starts its plugins (the language host, the dynamic provider) in process
+    groups of their own, so they survive a SIGKILL of the CLI, even of its process group:
+    `kill()` leaves them running, as it would for a user. Use it as a context manager:
+    on exit the CLI and every process it started that is still alive are killed.
+    """
+
+    stack: Stack
+    argv: list[str]
+    proc: subprocess.Popen[bytes]
+    event_log: Path
+    out_path: Path
+    err_path: Path
+    #: Every descendant seen while the CLI ran: pid -> (start time, command line).
+    seen: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def processes(self) -> dict[int, str]:
+        """The CLI's live descendants (pid -> command line), remembered for `orphans()`."""
+        if self.proc.poll() is None:
+            self.seen.update(descendants(self.proc.pid))
+        return {pid: command for pid, (_start, command) in self.seen.items() if self._alive(pid)}
+
+    def provider_pid(self, timeout: float = 60) -> int:
+        """The dynamic provider's process (`python -u -m pulumi.dynamic`), once it runs."""
+        found: list[int] = []
+
+        def started() -> bool:
+            found[:] = [p for p, c in self.processes().items() if DYNAMIC_PROVIDER_COMMAND in c]
+            return len(found) == 1
+
+        wait_until(started, timeout, "exactly one dynamic provider process runs")
+        return found[0]
+
+    def kill(self) -> None:
+        """SIGKILL to the CLI alone; its plugins, in process groups of their own, live on."""
+        self.processes()
+        self.proc.send_signal(signal.SIGKILL)
+
+    def kill_provider(self) -> int:
+        """SIGKILL to the dynamic provider process alone; returns its pid."""
+        pid = self.provider_pid()
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def kill_everything(self) -> None:
+        """SIGKILL to the CLI and every process it started, as when the machine goes away."""
+        self.processes()
+        self.proc.send_signal(signal.SIGKILL)
+        self._kill_seen()
+
+    def orphans(self) -> dict[int, str]:
+        """Processes the CLI started that still run after the CLI exited: pid -> command."""
+        return {pid: command for pid, (_s, command) in self.seen.items() if self._alive(pid)}
+
+    def wait(self, timeout: float = COMMAND_TIMEOUT_SECONDS) -> Result:
+        """Wait for the CLI to exit; its Result (events of a killed run may be cut short)."""
+        self.proc.wait(timeout=timeout)
+        try:
+            stdout = self.out_path.read_text(errors="replace")
+            stderr = self.err_path.read_text(errors="replace")
+            events = _read_events_leniently(self.event_log)
+        finally:
+            for path in (self.out_path, self.err_path, self.event_log):
+                path.unlink(missing_ok=True)
+        self.stack.output.extend([stdout, stderr])
+        return Result(list(self.argv), self.proc.returncode, stdout, stderr, events)
+
+    def __enter__(self) -> RunningCommand:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.proc.poll() is None:
+            self.kill()
+            self.proc.wait(timeout=30)
+        self._kill_seen()
+        for path in (self.out_path, self.err_path, self.event_log):
+            path.unlink(missing_ok=True)
+
+    def _alive(self, pid: int) -> bool:
+        """Whether ``pid`` is still the process seen (not exited, its pid not reused)."""
+        process = _read_process(pid)
+        return process is not None and process[1:] == self.seen.get(pid)
+
+    def _kill_seen(self) -> None:
+        for pid in list(self.seen):
+            if self._alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not self.orphans(), 30, "the killed processes are gone")
+
+
+def _read_events_leniently(path: Path) -> list[dict[str, Any]]:
+    """The event log of a run that may have been killed mid-line: whole events only."""
+    if not path.exists():
+        return []
+    events: list[dict[str, Any]] = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events
