@@ -11,6 +11,7 @@ and could serve a multi-language provider plugin unchanged.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -62,16 +63,50 @@ class CheckOutcome:
 
     inputs: dict[str, Any]
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: Properties whose value must not be printed beside a failure (the engine prints the
+    #: value of the property a failure names): secret, or holding a key-shaped value.
+    unprintable: set[str] = field(default_factory=set)
+
+
+_HEX = "[0-9a-fA-F]"
+#: The one spelling of a UUID Datadog uses: 8-4-4-4-12 hexadecimal digits (any case here).
+_CANONICAL_UUID = re.compile(rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}")
+#: What a Datadog API key (32) or application key (40) looks like: such a value is never echoed.
+_KEY_SHAPED = re.compile(rf"{_HEX}{{32}}|{_HEX}{{40}}")
+_HEX_OR_HYPHENS = re.compile(r"[0-9a-fA-F-]+")
+_NIL_UUID = "00000000-0000-0000-0000-000000000000"
+#: Datadog product codes: lower snake case, e.g. incident_response, on_call.
+_PRODUCT_CODE = re.compile(r"[a-z][a-z0-9_]*")
+_EXAMPLE_UUID = "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
+_EXAMPLE_PRODUCTS = "such as 'incident_response' or 'on_call'"
+#: At most this many offending entries are listed in one message.
+_SHOWN_ENTRIES = 10
 
 
 def normalize_uuid(value: Any) -> str | None:
-    """The lower-case canonical form of a UUID string, or None if it is not one."""
+    """The lower-case canonical form of a UUID string, or None if it is not one.
+
+    Accepted: the canonical 8-4-4-4-12 form in any case, optionally in braces
+    (``{...}``) or as a URN (``urn:uuid:...``), with surrounding whitespace.
+    Refused: every other spelling :class:`uuid.UUID` would take (no hyphens,
+    hyphens elsewhere, ``uuid:`` or ``urn:`` alone): 32 hexadecimal digits are
+    also exactly what a Datadog API key looks like.
+    """
     if not isinstance(value, str):
         return None
-    try:
-        return str(uuid.UUID(value.strip()))
-    except ValueError:
+    text = value.strip()
+    if text[:9].lower() == "urn:uuid:":
+        text = text[9:]
+    elif text.startswith("{") and text.endswith("}"):
+        text = text[1:-1]
+    if not _CANONICAL_UUID.fullmatch(text):
         return None
+    return text.lower()
+
+
+def looks_like_key(value: Any) -> bool:
+    """Whether ``value`` has the shape of a Datadog API or application key (never shown)."""
+    return isinstance(value, str) and bool(_KEY_SHAPED.fullmatch(value.strip()))
 
 
 def _never_unknown(_value: Any) -> bool:
@@ -84,21 +119,37 @@ def check_inputs(
     is_unknown: Callable[[Any], bool] = _never_unknown,
     *,
     exclusive: Any = False,
+    secret: bool = False,
 ) -> CheckOutcome:
     """Validate and normalise the inputs, leaving values for which ``is_unknown`` holds untouched.
 
-    ``product_code`` must be a non-empty string; ``user_uuids`` a non-empty
-    list of UUID strings, returned in canonical lower-case form, sorted, with
-    duplicates removed. Unknown elements (during preview) are kept in place.
-    ``exclusive`` must be a bool; missing (None) means False.
+    ``product_code`` must be a Datadog product code (lower snake case, e.g.
+    ``incident_response``); ``user_uuids`` a non-empty list of UUID strings (see
+    :func:`normalize_uuid`; the nil UUID is no user), returned in canonical
+    lower-case form, sorted, with duplicates removed. Unknown elements (during
+    preview) are kept in place. ``exclusive`` must be a bool; missing (None)
+    means False. With ``secret`` (``user_uuids`` is a secret), no message shows
+    a value of ``user_uuids``. No message ever shows a value shaped like a key.
     """
     failures: list[tuple[str, str]] = []
     inputs = {
         PRODUCT_CODE: _check_product_code(product_code, is_unknown, failures),
-        USER_UUIDS: _check_user_uuids(user_uuids, is_unknown, failures),
+        USER_UUIDS: _check_user_uuids(user_uuids, is_unknown, failures, secret),
         EXCLUSIVE: _check_exclusive(exclusive, is_unknown, failures),
     }
-    return CheckOutcome(inputs, failures)
+    unprintable = {USER_UUIDS} if secret else set()
+    for prop, value in ((PRODUCT_CODE, product_code), (USER_UUIDS, user_uuids)):
+        if _holds_key_shaped(value):
+            unprintable.add(prop)
+    return CheckOutcome(inputs, failures, unprintable)
+
+
+def _holds_key_shaped(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_holds_key_shaped(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_key_shaped(v) for v in value.values())
+    return looks_like_key(value)
 
 
 def _check_product_code(
@@ -106,54 +157,187 @@ def _check_product_code(
 ) -> Any:
     if is_unknown(product_code):
         return product_code
-    if not isinstance(product_code, str) or not product_code.strip():
-        failures.append(
-            (
-                PRODUCT_CODE,
-                f"product_code must be a non-empty string such as 'incident_response' or "
-                f"'on_call', got {product_code!r}",
-            )
-        )
+    reason = _product_code_problem(product_code)
+    if reason:
+        failures.append((PRODUCT_CODE, reason))
         return product_code
-    return product_code.strip()
+    return str(product_code).strip()
+
+
+def _product_code_problem(product_code: Any) -> str:
+    """Why ``product_code`` is not a product code, or "" if it is one."""
+    if product_code is None:
+        return (
+            "product_code is required: the Datadog product whose seats are assigned, "
+            f"{_EXAMPLE_PRODUCTS}"
+        )
+    if not isinstance(product_code, str):
+        return f"product_code must be a string {_EXAMPLE_PRODUCTS}, got {_described(product_code)}"
+    code = product_code.strip()
+    if not code:
+        return (
+            f"product_code must not be empty (got {product_code!r}): name the Datadog product "
+            f"whose seats are assigned, {_EXAMPLE_PRODUCTS}"
+        )
+    if looks_like_key(code):
+        return (
+            "product_code holds 32 or 40 hexadecimal digits, the shape of a Datadog API or "
+            "application key (so it is not shown here): set product_code to a product "
+            f"{_EXAMPLE_PRODUCTS}, and keep keys in `pulumi config set --secret datadog:apiKey`"
+        )
+    if _PRODUCT_CODE.fullmatch(code):
+        return ""
+    guess = re.sub(r"[\s\-.]+", "_", code.lower()).strip("_")
+    hint = f"; did you mean {guess!r}?" if _PRODUCT_CODE.fullmatch(guess) else ""
+    return (
+        "product_code must be a Datadog product code: lower-case letters, digits and "
+        f"underscores, starting with a letter, {_EXAMPLE_PRODUCTS}; got {product_code!r}{hint}"
+    )
 
 
 def _check_user_uuids(
-    user_uuids: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
+    user_uuids: Any,
+    is_unknown: Callable[[Any], bool],
+    failures: list[tuple[str, str]],
+    secret: bool,
 ) -> Any:
     if is_unknown(user_uuids):
         return user_uuids
     if not isinstance(user_uuids, (list, tuple)) or not user_uuids:
-        failures.append(
-            (
-                USER_UUIDS,
-                "user_uuids must be a non-empty list of Datadog user UUIDs, got "
-                f"{user_uuids!r}; to give back every seat, delete the resource instead",
-            )
-        )
+        failures.append((USER_UUIDS, _not_a_list(user_uuids, secret)))
         return user_uuids
     known: set[str] = set()
     pending: list[Any] = []
-    invalid: list[Any] = []
-    for value in user_uuids:
+    invalid: list[tuple[int, Any]] = []
+    for position, value in enumerate(user_uuids, start=1):
         if is_unknown(value):
             pending.append(value)
             continue
         canonical = normalize_uuid(value)
-        if canonical is None:
-            invalid.append(value)
+        if canonical is None or canonical == _NIL_UUID:
+            invalid.append((position, value))
         else:
             known.add(canonical)
     if invalid:
-        failures.append(
-            (
-                USER_UUIDS,
-                "user_uuids must hold Datadog user UUIDs (like "
-                f"'3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c'); not UUIDs: "
-                f"{', '.join(repr(v) for v in invalid)}",
-            )
-        )
+        failures.append((USER_UUIDS, _not_uuids(invalid, secret)))
     return sorted(known) + pending
+
+
+def _not_a_list(user_uuids: Any, secret: bool) -> str:
+    """The message for a ``user_uuids`` that is not a non-empty list."""
+    if user_uuids is None:
+        return (
+            "user_uuids is required: a non-empty list of Datadog user UUIDs, "
+            "for example [alice.id, bob.id] of pulumi_datadog.User resources"
+        )
+    if isinstance(user_uuids, (list, tuple)):
+        return (
+            f"user_uuids must be a non-empty list of Datadog user UUIDs, got {list(user_uuids)!r}; "
+            "to give back every seat, delete the resource instead"
+        )
+    got = "a value (not shown: user_uuids is secret)" if secret else _described(user_uuids)
+    if isinstance(user_uuids, str):
+        fix = "put it in a list: [" + ("'...'" if secret else _show(user_uuids)) + "]"
+    elif isinstance(user_uuids, dict):
+        fix = "pass the UUIDs themselves, e.g. [alice.id] for a pulumi_datadog.User alice"
+    else:
+        fix = f"for example ['{_EXAMPLE_UUID}']"
+    return f"user_uuids must be a list of Datadog user UUIDs, got {got}; {fix}"
+
+
+def _not_uuids(invalid: Sequence[tuple[int, Any]], secret: bool) -> str:
+    """The message for entries of ``user_uuids`` that are not user UUIDs."""
+    head = (
+        f"user_uuids must hold Datadog user UUIDs (8-4-4-4-12 hexadecimal digits, like "
+        f"'{_EXAMPLE_UUID}'); not UUIDs: "
+    )
+    if secret:
+        positions = ", ".join(str(p) for p, _ in invalid[:_SHOWN_ENTRIES])
+        more = _more(len(invalid))
+        return (
+            f"{head}the entr{'y' if len(invalid) == 1 else 'ies'} at position {positions}{more} "
+            "(counting from 1; values not shown because user_uuids is secret)"
+        )
+    shown = ", ".join(_entry(value) for _, value in invalid[:_SHOWN_ENTRIES])
+    return f"{head}{shown}{_more(len(invalid))}"
+
+
+def _more(count: int) -> str:
+    return f" and {count - _SHOWN_ENTRIES} more" if count > _SHOWN_ENTRIES else ""
+
+
+def _entry(value: Any) -> str:
+    """One entry of ``user_uuids`` that is no user UUID, and why when the value alone is unclear."""
+    if not isinstance(value, str):
+        if isinstance(value, dict):
+            return f"{_show(value)} (an object: pass the user's id string, e.g. alice.id)"
+        return _described(value, kind_after=True)
+    text = value.strip()
+    if not text:
+        return f"{value!r} (empty)"
+    if looks_like_key(text):
+        return (
+            f"an entry of {len(text)} hexadecimal digits without hyphens, the shape of a Datadog "
+            "API or application key (not shown; a user UUID has hyphens: 8-4-4-4-12)"
+        )
+    if normalize_uuid(value) == _NIL_UUID:
+        return f"{value!r} (the nil UUID, which no user has)"
+    try:
+        canonical = str(uuid.UUID(text))
+    except ValueError:
+        if _HEX_OR_HYPHENS.fullmatch(text):
+            return f"{value!r} ({len(text)} characters; a UUID has 36: 8-4-4-4-12)"
+        return repr(value)
+    return f"{value!r} (did you mean {canonical!r}?)"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _described(value: Any, *, kind_after: bool = False) -> str:
+    """``value`` with its kind: ``the number 5`` (or ``5 (a number)``), ``null``."""
+    if value is None:
+        return "null"
+    if kind_after:
+        return f"{_show(value)} ({_kind(value)})"
+    return f"the {_kind(value).split(' ', 1)[-1]} {_show(value)}"
+
+
+def _show(value: Any, budget: int = 80) -> str:
+    """``value`` as the user wrote it (JSON-like, strings quoted), shortened; keys never shown."""
+    text = _render(value)
+    return text if len(text) <= budget else text[: budget - 3] + "..."
+
+
+def _render(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # numbers arrive as floats: 5 was written, not 5.0
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'<key-shaped value, not shown>'" if looks_like_key(value) else repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_render(v)}" for k, v in value.items()) + "}"
+    return f"<{type(value).__name__}>"
 
 
 def _check_exclusive(
@@ -164,11 +348,17 @@ def _check_exclusive(
     if exclusive is None:
         return False
     if not isinstance(exclusive, bool):
+        hint = ""
+        if isinstance(exclusive, str):
+            hint = (
+                " (a string is not a boolean: pass True or False; from stack config, read it "
+                "with pulumi.Config().get_bool)"
+            )
         failures.append(
             (
                 EXCLUSIVE,
-                f"exclusive must be true or false, got {exclusive!r}; true makes this "
-                "resource's user_uuids the complete set of holders of the product",
+                f"exclusive must be true or false, got {_described(exclusive)}{hint}; true makes "
+                "this resource's user_uuids the complete set of holders of the product",
             )
         )
     return exclusive

@@ -19,11 +19,14 @@ pulumi-datadog validates the ``datadog:`` one.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
@@ -49,6 +52,7 @@ API_KEY_CONFIG, API_KEY_ENV = "datadog:apiKey", ("DD_API_KEY", "DATADOG_API_KEY"
 APP_KEY_CONFIG, APP_KEY_ENV = "datadog:appKey", ("DD_APP_KEY", "DATADOG_APP_KEY")
 API_URL_CONFIG, API_URL_ENV = "datadog:apiUrl", ("DD_HOST", "DATADOG_HOST")
 SITE_ENV = "DD_SITE"
+T = TypeVar("T")
 
 
 class ConfigLookup(Protocol):
@@ -60,31 +64,34 @@ class ConfigLookup(Protocol):
 
 @dataclass(frozen=True)
 class Knob:
-    """One ``datadog-seats:`` setting: its config key, default and lower bound."""
+    """One ``datadog-seats:`` setting: its config key, default and bounds."""
 
     key: str
     default: float
     minimum: float
     integer: bool
     doc: str
+    #: A sanity bound: past it, the value is a slip (milliseconds for seconds, a digit too many).
+    maximum: float = math.inf
 
 
 #: The provider's own knobs, with their defaults. The README's table is made from these.
 KNOBS: dict[str, Knob] = {
     knob.key: knob
     for knob in (
-        Knob("batchSize", 100, 1, True, "user UUIDs per assign or unassign request"),
-        Knob("pageSize", 100, 1, True, "seat holders asked for per page when listing"),
-        Knob("maxRetries", 5, 0, True, "retries of one request (429, 5xx, connection errors)"),
+        Knob("batchSize", 100, 1, True, "user UUIDs per assign or unassign request", 1000),
+        Knob("pageSize", 100, 1, True, "seat holders asked for per page when listing", 1000),
+        Knob("maxRetries", 5, 0, True, "retries of one request (429, 5xx, connection errors)", 100),
         Knob(
             "retryBudgetSeconds",
             60.0,
             0,
             False,
             "total seconds one request may spend waiting between retries",
+            3600,
         ),
-        Knob("backoffSeconds", 0.5, 0, False, "base of the exponential backoff (plus jitter)"),
-        Knob("timeoutSeconds", 30.0, 0.1, False, "connect and read timeout of every call"),
+        Knob("backoffSeconds", 0.5, 0, False, "base of the exponential backoff (plus jitter)", 60),
+        Knob("timeoutSeconds", 30.0, 0.1, False, "connect and read timeout of every call", 600),
     )
 }
 KNOB_NAMESPACE = "datadog-seats"
@@ -110,21 +117,88 @@ def resolve_settings(config: ConfigLookup, environ: Mapping[str, str]) -> Settin
 
     Raises :class:`ConfigurationError` naming both the config key and the
     environment variables when a key is missing, and when the URL, site or a
-    knob is invalid.
+    knob is invalid, or a ``datadog-seats:`` key is none of the knobs. Every
+    problem is reported at once, one per line, so that one run shows them all.
     """
-    api_key = _credential(config, environ, API_KEY_CONFIG, API_KEY_ENV, "API key")
-    app_key = _credential(config, environ, APP_KEY_CONFIG, APP_KEY_ENV, "application key")
+    problems: list[str] = []
+
+    def attempt(resolve: Callable[[], T], fallback: T) -> T:
+        try:
+            return resolve()
+        except ConfigurationError as exc:
+            problems.append(str(exc))
+            return fallback
+
+    api_key = attempt(
+        lambda: _credential(config, environ, API_KEY_CONFIG, API_KEY_ENV, "API key"), ""
+    )
+    app_key = attempt(
+        lambda: _credential(config, environ, APP_KEY_CONFIG, APP_KEY_ENV, "application key"), ""
+    )
+    api_url = attempt(lambda: resolve_api_url(config, environ), DEFAULT_API_URL)
+    knobs: dict[str, float] = {}
+    for key, knob in KNOBS.items():
+        knobs[key] = attempt(partial(_knob, config, key), knob.default)
+    problems.extend(_unknown_knobs(config))
+    if problems:
+        raise ConfigurationError(_combined(problems))
     return Settings(
         api_key=api_key,
         app_key=app_key,
-        api_url=resolve_api_url(config, environ),
-        batch_size=int(_knob(config, "batchSize")),
-        page_size=int(_knob(config, "pageSize")),
-        max_retries=int(_knob(config, "maxRetries")),
-        retry_budget_seconds=_knob(config, "retryBudgetSeconds"),
-        backoff_seconds=_knob(config, "backoffSeconds"),
-        timeout_seconds=_knob(config, "timeoutSeconds"),
+        api_url=api_url,
+        batch_size=int(knobs["batchSize"]),
+        page_size=int(knobs["pageSize"]),
+        max_retries=int(knobs["maxRetries"]),
+        retry_budget_seconds=knobs["retryBudgetSeconds"],
+        backoff_seconds=knobs["backoffSeconds"],
+        timeout_seconds=knobs["timeoutSeconds"],
     )
+
+
+def _combined(problems: list[str]) -> str:
+    if len(problems) == 1:
+        return problems[0]
+    listed = "\n".join(f"  {n}. {problem}" for n, problem in enumerate(problems, start=1))
+    return f"The Datadog configuration has {len(problems)} problems:\n{listed}"
+
+
+#: The provider plugin's own keys in this namespace (its users set datadog-seats:apiKey):
+#: not knobs, but not mistakes either.
+_PLUGIN_KEYS = frozenset({"apiKey", "appKey", "apiUrl", "version"})
+
+
+def _unknown_knobs(config: ConfigLookup) -> list[str]:
+    """A problem for each ``datadog-seats:`` key that is no knob (a typo would go unnoticed).
+
+    Only a config that can list its keys is checked: a mapping, or the
+    ``pulumi.dynamic.Config`` that ``configure()`` receives.
+    """
+    keys = _config_keys(config)
+    prefix = f"{KNOB_NAMESPACE}:"
+    problems = []
+    for key in sorted(keys):
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        if name in KNOBS or name in _PLUGIN_KEYS:
+            continue
+        lowered = {k.lower(): k for k in KNOBS}
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+        hint = f"; did you mean {prefix}{lowered[close[0]]}?" if close else "."
+        problems.append(
+            f"{key} is not a setting of pulumi-datadog-seats{hint} The settings are "
+            f"{', '.join(prefix + k for k in KNOBS)}. Rename it, or remove it with "
+            f"`pulumi config rm {key}`."
+        )
+    return problems
+
+
+def _config_keys(config: ConfigLookup) -> list[str]:
+    if isinstance(config, Mapping):
+        return [str(k) for k in config]
+    # pulumi.dynamic.Config keeps the stack config in `_props` and offers no way to list it.
+    props = getattr(config, "_props", None)
+    return [str(k) for k in props] if isinstance(props, Mapping) else []
 
 
 def resolve_api_url(config: ConfigLookup, environ: Mapping[str, str]) -> str:
@@ -141,7 +215,7 @@ def resolve_api_url(config: ConfigLookup, environ: Mapping[str, str]) -> str:
         site = _text(environ.get(SITE_ENV))
         if not site:
             return DEFAULT_API_URL
-        site = site.lower().removeprefix("app.")
+        site = site.lower().removeprefix("https://").rstrip("/").removeprefix("app.")
         if site not in SITE_API_URLS:
             raise ConfigurationError(
                 f"{SITE_ENV}={site!r} is not a Datadog site. Use one of "
@@ -152,11 +226,34 @@ def resolve_api_url(config: ConfigLookup, environ: Mapping[str, str]) -> str:
     return _checked_url(url, source)
 
 
+_EXAMPLE_URL = "Use a URL like https://api.datadoghq.com (or https://api.datadoghq.eu, ...)."
+#: A host name: dot-separated labels of letters, digits and hyphens.
+_HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", re.I)
+
+
 def _checked_url(url: str, source: str) -> str:
     parts = urlsplit(url if "://" in url else f"https://{url}")
+    if "@" in parts.netloc:
+        # Never echoed: the part before @ may be a password.
+        raise ConfigurationError(
+            f"{source} holds a user name or password before the host (user:password@host), "
+            "which the provider would send to whatever host follows: set it to the API URL "
+            "alone, over https, e.g. https://api.datadoghq.com. Keys belong in "
+            f"{API_KEY_CONFIG} and {APP_KEY_CONFIG}."
+        )
     where = f"{source}={url!r}"
     if not parts.hostname:
-        raise ConfigurationError(f"{where} has no host. Use a URL like https://api.datadoghq.com.")
+        raise ConfigurationError(f"{where} has no host. {_EXAMPLE_URL}")
+    if not _is_host(parts.hostname):
+        raise ConfigurationError(
+            f"{where}: {parts.hostname!r} is not a valid host name or IP address. {_EXAMPLE_URL}"
+        )
+    try:
+        parts.port  # noqa: B018 - parsing it is the check
+    except ValueError:
+        raise ConfigurationError(
+            f"{where} has an invalid port (a number from 1 to 65535 after the host). {_EXAMPLE_URL}"
+        ) from None
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigurationError(
             f"{where} uses plain http to a host that is not this machine; keys would travel "
@@ -164,8 +261,26 @@ def _checked_url(url: str, source: str) -> str:
             "such as the local Seats API emulator)."
         )
     if parts.scheme not in ("http", "https"):
-        raise ConfigurationError(f"{where} must start with https://.")
+        raise ConfigurationError(f"{where} must start with https://. {_EXAMPLE_URL}")
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"{where} has a query or fragment (after ? or #), which the provider would drop. "
+            f"{_EXAMPLE_URL}"
+        )
+    if re.search(r"(^|/)api(/|$)", parts.path):
+        raise ConfigurationError(
+            f"{where} includes the /api path; the provider adds /api/v2/... itself. Set it "
+            "to the base URL only, e.g. https://api.datadoghq.com."
+        )
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return bool(_HOST_NAME.fullmatch(host))
+    return True
 
 
 def _is_loopback(host: str) -> bool:
@@ -219,12 +334,19 @@ def _knob(config: ConfigLookup, key: str) -> float:
         value = float("nan")
     if (
         not math.isfinite(value)
-        or value < knob.minimum
+        or not knob.minimum <= value <= knob.maximum
         or (knob.integer and not value.is_integer())
     ):
         kind = "an integer" if knob.integer else "a number"
+        slip = (
+            " (in seconds, not milliseconds)"
+            if key.endswith("Seconds") and math.isfinite(value) and value > knob.maximum
+            else ""
+        )
         raise ConfigurationError(
-            f"{config_key}={raw!r} must be {kind} of at least {knob.minimum:g} ({knob.doc})."
+            f"{config_key}={raw!r} must be {kind} from {knob.minimum:g} to {knob.maximum:g}"
+            f"{slip}: {knob.doc}. Set it with `pulumi config set {config_key} <value>`, or "
+            f"remove it with `pulumi config rm {config_key}` for the default, {knob.default:g}."
         )
     return value
 

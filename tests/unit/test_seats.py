@@ -38,7 +38,8 @@ PRODUCT = "incident_response"
         "3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
         "{3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C}",
         "  3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c\n",
-        "3f2a6b1c0d4e4f5a9b8c7d6e5f4a3b2c",
+        "urn:uuid:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        "URN:UUID:3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
     ],
 )
 def test_normalize_uuid_canonical_form(value):
@@ -47,10 +48,49 @@ def test_normalize_uuid_canonical_form(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["", "  ", "not-a-uuid", "3f2a6b1c-0d4e-4f5a-9b8c", "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2z"],
+    [
+        "",
+        "  ",
+        "not-a-uuid",
+        "3f2a6b1c-0d4e-4f5a-9b8c",
+        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2z",
+        # uuid.UUID takes all of these; the provider does not (see the next test).
+        "3f2a6b1c0d4e4f5a9b8c7d6e5f4a3b2c",
+        "3f2a-6b1c0d4e-4f5a9b8c7d6e5f4a3b2c",
+        "urn:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        "uuid:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+        "urn:uuid:{3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}",
+        "{{3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}}",
+        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}",
+    ],
 )
 def test_normalize_uuid_rejects_non_uuids(value):
     assert normalize_uuid(value) is None
+
+
+def test_an_api_key_in_user_uuids_is_refused_and_never_shown():
+    """Regression: 32 hex digits (a Datadog API key's shape) used to pass as a UUID, be sent
+    to Datadog as a user and be stored, hyphenated, in plain text in the state."""
+    api_key, app_key = (
+        "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef01234567",
+    )
+    outcome = check_inputs(PRODUCT, [uid(1), api_key, app_key])
+    ((prop, reason),) = outcome.failures
+    assert prop == "user_uuids"
+    assert "shape of a Datadog API or application key" in reason
+    assert api_key not in reason and app_key not in reason
+    assert api_key[:8] not in reason
+    # ...and the engine must not print the value beside the message either.
+    assert outcome.unprintable == {"user_uuids"}
+
+
+def test_a_key_as_product_code_is_refused_and_never_shown():
+    key = "abcdef0123456789abcdef0123456789"  # matches the product-code pattern otherwise
+    outcome = check_inputs(key, [uid(1)])
+    ((prop, reason),) = outcome.failures
+    assert prop == "product_code" and key not in reason
+    assert outcome.unprintable == {"product_code"}
 
 
 @pytest.mark.parametrize("value", [None, 42, 3.5, b"3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c", ["x"]])
@@ -64,7 +104,7 @@ def test_normalize_uuid_rejects_non_strings(value):
 def test_check_canonicalises_dedupes_and_sorts():
     a, b = uid(0xB), uid(0xA)
     outcome = check_inputs(
-        " on_call ", [a.upper(), "{" + b + "}", a, "  " + b.upper() + " ", b.replace("-", "")]
+        " on_call ", [a.upper(), "{" + b + "}", a, "  " + b.upper() + " ", "urn:uuid:" + b]
     )
     assert outcome.failures == []
     assert outcome.inputs == {"product_code": "on_call", "user_uuids": [b, a], "exclusive": False}
@@ -77,11 +117,24 @@ def test_check_keeps_a_valid_declaration_as_is():
     )
 
 
-@pytest.mark.parametrize("users", [[], (), None, "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c", 5])
-def test_check_refuses_empty_or_non_list_user_uuids(users):
+@pytest.mark.parametrize(
+    ("users", "says"),
+    [
+        ([], "delete the resource"),
+        ((), "delete the resource"),
+        (None, "user_uuids is required"),
+        (
+            "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
+            "put it in a list: ['3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c']",
+        ),
+        (5.0, "got the number 5;"),
+        ({"id": "x"}, "got the object {'id': 'x'}; pass the UUIDs themselves"),
+    ],
+)
+def test_check_refuses_empty_or_non_list_user_uuids(users, says):
     outcome = check_inputs(PRODUCT, users)
     assert [prop for prop, _ in outcome.failures] == ["user_uuids"]
-    assert "delete the resource" in outcome.failures[0][1]
+    assert says in outcome.failures[0][1]
 
 
 def test_check_accepts_a_tuple():
@@ -93,16 +146,79 @@ def test_check_lists_every_invalid_entry_in_one_failure():
     assert len(outcome.failures) == 1
     prop, reason = outcome.failures[0]
     assert prop == "user_uuids"
-    for bad in ("'nope'", "7", "None", "''", "'also-bad'"):
+    for bad in ("'nope'", "7 (a number)", "null", "''", "'also-bad'"):
         assert bad in reason
     assert uid(1) not in reason.split("not UUIDs:")[1]
 
 
-@pytest.mark.parametrize("product_code", ["", "   ", None, 5, ["on_call"]])
-def test_check_refuses_bad_product_codes(product_code):
+@pytest.mark.parametrize(
+    ("product_code", "says"),
+    [
+        ("", "must not be empty (got '')"),
+        ("   ", "must not be empty (got '   ')"),
+        (None, "product_code is required"),
+        (5, "got the number 5"),
+        (["on_call"], "got the list ['on_call']"),
+        ("Incident Response", "did you mean 'incident_response'?"),
+        ("on-call", "did you mean 'on_call'?"),
+        ("ON_CALL", "did you mean 'on_call'?"),
+        ("incident_réponse", "lower-case letters, digits and underscores"),
+        ("1st_product", "starting with a letter"),
+    ],
+)
+def test_check_refuses_bad_product_codes(product_code, says):
     outcome = check_inputs(product_code, [uid(1)])
     assert [prop for prop, _ in outcome.failures] == ["product_code"]
-    assert repr(product_code) in outcome.failures[0][1]
+    assert says in outcome.failures[0][1]
+
+
+@pytest.mark.parametrize("product_code", ["incident_response", "on_call", " on_call ", "p2"])
+def test_check_accepts_lower_snake_product_codes(product_code):
+    outcome = check_inputs(product_code, [uid(1)])
+    assert outcome.failures == []
+    assert outcome.inputs["product_code"] == product_code.strip()
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ("00000000-0000-0000-0000-000000000000", "the nil UUID, which no user has"),
+        ("3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2", "(35 characters; a UUID has 36"),
+        (
+            "3f2a6b1c0d4e-4f5a-9b8c-7d6e-5f4a3b2c",
+            "did you mean '3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c'?",
+        ),
+        (["3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"], "(a list)"),
+        ({"id": "x"}, "(an object: pass the user's id string"),
+        (True, "true (a boolean)"),
+        (2.5, "2.5 (a number)"),
+        ("   ", "'   ' (empty)"),
+    ],
+)
+def test_each_kind_of_bad_entry_says_what_is_wrong(entry, says):
+    outcome = check_inputs(PRODUCT, [uid(1), entry])
+    ((prop, reason),) = outcome.failures
+    assert prop == "user_uuids" and says in reason
+    assert uid(1) not in reason.split("not UUIDs:")[1]
+
+
+def test_a_long_list_of_bad_entries_is_shortened():
+    outcome = check_inputs(PRODUCT, [f"bad-{i}" for i in range(25)])
+    ((_, reason),) = outcome.failures
+    assert "'bad-9'" in reason and "'bad-10'" not in reason
+    assert reason.endswith(" and 15 more")
+
+
+def test_a_secret_declaration_never_shows_its_values():
+    secret_entry = "secret-entry-not-a-uuid"
+    outcome = check_inputs(PRODUCT, [uid(1), secret_entry, uid(2)], secret=True)
+    ((prop, reason),) = outcome.failures
+    assert prop == "user_uuids"
+    assert secret_entry not in reason and uid(1) not in reason
+    assert "position 2" in reason and "secret" in reason
+    assert outcome.unprintable == {"user_uuids"}
+    ((_, reason),) = check_inputs(PRODUCT, secret_entry, secret=True).failures
+    assert secret_entry not in reason
 
 
 def test_check_reports_both_properties_at_once():

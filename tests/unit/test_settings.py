@@ -389,3 +389,119 @@ def test_malformed_keys_are_refused_without_echoing_them(bad):
         resolve_settings({"datadog:apiKey": bad, "datadog:appKey": "b" * 40}, {})
     assert "datadog:apiKey" in str(info.value)
     assert bad not in str(info.value)
+
+
+# -- the reliability rows: every problem at once, what to do, nothing echoed -------------
+
+
+def test_every_problem_is_reported_at_once():
+    config = {
+        "datadog:apiUrl": "http://api.datadoghq.com",
+        "datadog-seats:batchSize": "ten",
+        "datadog-seats:timeoutSeconds": "0",
+    }
+    message = _error_of(config, {})
+    assert message.startswith("The Datadog configuration has 5 problems:")
+    for part in (
+        "No Datadog API key",
+        "No Datadog application key",
+        "datadog:apiUrl='http://api.datadoghq.com' uses plain http",
+        "datadog-seats:batchSize='ten' must be an integer from 1 to 1000",
+        "datadog-seats:timeoutSeconds='0' must be a number from 0.1 to 600",
+    ):
+        assert part in message
+    assert len(message.splitlines()) == 6
+
+
+def test_a_single_problem_is_reported_alone():
+    message = _error_of({**KEYS, "datadog-seats:pageSize": "0"}, {})
+    assert message.startswith("datadog-seats:pageSize='0' must be an integer from 1 to 1000")
+
+
+def test_knob_errors_say_how_to_fix_them():
+    message = _error_of({**KEYS, "datadog-seats:maxRetries": "-1"}, {})
+    assert "`pulumi config set datadog-seats:maxRetries <value>`" in message
+    assert "`pulumi config rm datadog-seats:maxRetries` for the default, 5" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("batchSize", "1001"),
+        ("pageSize", "5000"),
+        ("maxRetries", "101"),
+        ("retryBudgetSeconds", "3601"),
+        ("backoffSeconds", "61"),
+        ("timeoutSeconds", "30000"),
+    ],
+)
+def test_knobs_past_their_sanity_bound_are_refused(key, raw):
+    message = _error_of({**KEYS, f"datadog-seats:{key}": raw}, {})
+    assert f"datadog-seats:{key}={raw!r}" in message
+    assert ("not milliseconds" in message) == key.endswith("Seconds")
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        ("datadog-seats:batchsize", "did you mean datadog-seats:batchSize?"),
+        ("datadog-seats:page_size", "did you mean datadog-seats:pageSize?"),
+        ("datadog-seats:retries", "did you mean datadog-seats:maxRetries?"),
+        ("datadog-seats:colour", "is not a setting of pulumi-datadog-seats."),
+    ],
+)
+def test_unknown_knob_keys_are_refused_with_a_suggestion(key, suggestion):
+    message = _error_of({**KEYS, key: "secret-looking-value-7"}, {})
+    assert f"{key} is not a setting of pulumi-datadog-seats" in message
+    assert suggestion in message
+    assert f"`pulumi config rm {key}`" in message
+    assert "secret-looking-value-7" not in message  # a value is never echoed
+
+
+def test_unknown_knob_keys_are_found_in_the_pulumi_dynamic_config_too():
+    from pulumi.dynamic import Config
+
+    config = Config({**KEYS, "datadog-seats:batchsize": "5"}, "project")
+    with pytest.raises(ConfigurationError, match="did you mean datadog-seats:batchSize"):
+        resolve_settings(config, {})
+
+
+def test_the_plugins_own_keys_and_other_namespaces_are_not_mistakes():
+    config = {
+        **KEYS,
+        "datadog-seats:apiKey": "x",
+        "datadog-seats:apiUrl": "https://api.datadoghq.eu",
+        "datadog:site": "datadoghq.eu",
+        "project:batchsize": "3",
+    }
+    assert resolve_settings(config, {}).batch_size == 100
+
+
+def test_a_url_with_credentials_is_refused_without_echoing_them():
+    url = "https://me:hunter2-password@api.datadoghq.com"
+    message = _error_of({**KEYS, "datadog:apiUrl": url}, {})
+    assert "datadog:apiUrl holds a user name or password" in message
+    assert "hunter2-password" not in message and "me:" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("not a url", "'not a url' is not a valid host name or IP address"),
+        ("https://api datadoghq.com", "is not a valid host name"),
+        ("https://api.datadoghq.com:http", "has an invalid port"),
+        ("https://api.datadoghq.com:99999", "has an invalid port"),
+        ("https://api.datadoghq.com/?site=eu", "has a query or fragment"),
+        ("https://api.datadoghq.com/api/v2", "includes the /api path"),
+        ("https://api.datadoghq.com/api", "includes the /api path"),
+    ],
+)
+def test_malformed_urls_say_what_is_wrong(url, says):
+    message = _error_of({**KEYS, "datadog:apiUrl": url}, {})
+    assert "datadog:apiUrl" in message and says in message
+
+
+def test_a_site_written_as_a_url_is_understood():
+    assert resolve_api_url({}, {"DD_SITE": "https://app.datadoghq.eu/"}) == (
+        "https://api.datadoghq.eu"
+    )
