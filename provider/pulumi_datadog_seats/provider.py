@@ -12,8 +12,11 @@ environment and builds the client; neither ever reaches the state.
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,18 +30,29 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import UNKNOWN as UNKNOWN_VALUE
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from . import seats
 from .client import SeatsClient
-from .errors import ConfigurationError
+from .errors import ConfigurationError, SeatAssignmentError, SeatsError
 from .holders import HoldersView
 from .seats import ASSIGNED_IDS, EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .settings import resolve_settings
 
 #: Attributes that configure() builds in the provider process; they never reach the state.
 _PROCESS_ONLY = frozenset({"_configured"})
+
+#: The value a program sends as ``assigned_ids`` and ``unmanaged_ids`` when ``user_uuids`` is
+#: secret (a secret itself), and during preview; see ``resource._secrecy_marker``.
+SECRET_MARKER = "secret"
+SECRET_PREVIEW = "secret (preview)"
+#: Inputs whose presence says that ``user_uuids`` is secret, and whose secretness the engine
+#: copies onto the outputs of the same name.
+_SECRECY_MARKERS = (ASSIGNED_IDS, UNMANAGED_IDS)
+#: What a user UUID looks like in a message (hidden when ``user_uuids`` is secret).
+_UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 @dataclass(frozen=True)
@@ -84,19 +98,32 @@ class SeatAssignmentProvider(ResourceProvider):
         that a second exclusive SeatAssignment of the product fails (during
         preview, when both are known then) before anything is written.
         """
+        secret = is_secret_declaration(news)
         outcome = seats.check_inputs(
             news.get(PRODUCT_CODE),
             news.get(USER_UUIDS),
             is_unknown,
             exclusive=news.get(EXCLUSIVE),
+            secret=secret,
         )
-        failures = [CheckFailure(prop, reason) for prop, reason in outcome.failures]
+        # The engine prints the value of the property a failure names (secret or not): a
+        # failure about a secret or key-shaped value names none; its reason names it.
+        failures = [
+            CheckFailure("" if prop in outcome.unprintable else prop, reason)
+            for prop, reason in outcome.failures
+        ]
         if not failures:
             try:
                 self._claim_if_exclusive(outcome.inputs)
             except seats.ExclusiveClaimError as exc:
-                failures.append(CheckFailure(EXCLUSIVE, str(exc)))
-        return CheckResult(outcome.inputs, failures)
+                failures.append(CheckFailure(EXCLUSIVE, _hidden(str(exc), secret)))
+        inputs = dict(outcome.inputs)
+        for key in _SECRECY_MARKERS:
+            if key in news:
+                # Kept, so that the engine makes the output of the same name secret: [] for
+                # an up (None would be dropped), unknown in preview (as the output is then).
+                inputs[key] = UNKNOWN_VALUE if _in_preview(news[key]) else []
+        return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the declarations; a new product code replaces, anything else updates.
@@ -131,10 +158,11 @@ class SeatAssignmentProvider(ResourceProvider):
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
         product_code, declared, exclusive = _declaration(props)
         configured = self._state()
-        if exclusive:
-            configured.claims.claim(product_code, declared)
-        view = configured.view
-        assigned = seats.converge(view, product_code, declared, exclusive=exclusive)
+        with _secret_users_hidden(is_secret_declaration(props)):
+            if exclusive:
+                configured.claims.claim(product_code, declared)
+            view = configured.view
+            assigned = seats.converge(view, product_code, declared, exclusive=exclusive)
         outs = _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
         return CreateResult(str(uuid.uuid4()), outs)
 
@@ -161,11 +189,12 @@ class SeatAssignmentProvider(ResourceProvider):
         """
         product_code, declared, exclusive = _declaration(news)
         configured = self._state()
-        if exclusive:
-            configured.claims.claim(product_code, declared)
         previously = seats.declared_set(olds.get(USER_UUIDS) or [])
         view = configured.view
-        assigned = seats.converge(view, product_code, declared, previously, exclusive=exclusive)
+        with _secret_users_hidden(is_secret_declaration(news)):
+            if exclusive:
+                configured.claims.claim(product_code, declared)
+            assigned = seats.converge(view, product_code, declared, previously, exclusive=exclusive)
         return UpdateResult(
             _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
         )
@@ -200,6 +229,38 @@ class SeatAssignmentProvider(ResourceProvider):
         ):
             return
         configured.claims.claim(product_code, seats.declared_set(users))
+
+
+def is_secret_declaration(props: dict[str, Any]) -> bool:
+    """Whether the program marked ``user_uuids`` secret (checked or raw inputs; see check)."""
+    return any(key in props for key in _SECRECY_MARKERS)
+
+
+@contextmanager
+def _secret_users_hidden(secret: bool) -> Iterator[None]:
+    """Re-raise a seats error without the user UUIDs it names when ``user_uuids`` is secret.
+
+    The engine prints the message of a failed create or update as it is; the UUIDs of a
+    secret declaration (and the other holders named beside them) must not show there.
+    """
+    try:
+        yield
+    except SeatsError as exc:
+        if not secret:
+            raise
+        raise SeatAssignmentError(_hidden(str(exc), secret)) from None
+
+
+def _hidden(message: str, secret: bool) -> str:
+    """``message`` with every user UUID replaced when ``secret``."""
+    if not secret:
+        return message
+    hidden = _UUID_IN_TEXT.sub("[secret]", message)
+    return f"{hidden} (user UUIDs are shown as [secret] because user_uuids is a secret)"
+
+
+def _in_preview(marker: Any) -> bool:
+    return is_unknown(marker) or marker == SECRET_PREVIEW
 
 
 def is_unknown(value: Any) -> bool:

@@ -9,9 +9,9 @@ from typing import Any, overload
 
 import pulumi
 import pulumi.dynamic
-from pulumi.runtime.settings import get_monitor
+from pulumi.runtime.settings import get_monitor, is_dry_run
 
-from .provider import SeatAssignmentProvider
+from .provider import SECRET_MARKER, SECRET_PREVIEW, SeatAssignmentProvider
 from .seats import ExclusiveClaimError
 
 
@@ -132,9 +132,16 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         """
         if args is None:
             if product_code is None or user_uuids is None:
+                missing = [
+                    name
+                    for name, value in (("product_code", product_code), ("user_uuids", user_uuids))
+                    if value is None
+                ]
                 raise TypeError(
-                    "SeatAssignment needs product_code and user_uuids "
-                    "(as keywords or in a SeatAssignmentArgs)"
+                    f"SeatAssignment {resource_name!r} needs product_code and user_uuids (as "
+                    f"keywords or in a SeatAssignmentArgs); missing: {', '.join(missing)}. "
+                    "product_code names a Datadog product such as 'incident_response'; "
+                    "user_uuids is a non-empty list of Datadog user UUIDs."
                 )
             args = SeatAssignmentArgs(
                 product_code=product_code, user_uuids=user_uuids, exclusive=exclusive
@@ -143,14 +150,47 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             "product_code": args.product_code,
             "user_uuids": args.user_uuids,
             "exclusive": _claim_exclusive(resource_name, args),
-            "assigned_ids": None,
-            "unmanaged_ids": None,
+            # None, secret exactly when user_uuids is: see _secrecy_marker.
+            "assigned_ids": _secrecy_marker(args.user_uuids),
+            "unmanaged_ids": _secrecy_marker(args.user_uuids),
         }
         # Replacing deletes first, as Terraform does: created first, the new resource would
         # adopt the seats and the old one's delete would then take them away.
         defaults = pulumi.ResourceOptions(delete_before_replace=True)
         opts = pulumi.ResourceOptions.merge(defaults, opts)
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)
+
+
+def _secrecy_marker(user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pulumi.Output[Any]:
+    """The ``assigned_ids``/``unmanaged_ids`` input: nothing, unless ``user_uuids`` is secret.
+
+    Both outputs name users of ``user_uuids``, so they must be secret whenever it (or any
+    element) is. The dynamic-provider host never tells the provider which inputs are secret
+    (it configures the engine with ``acceptSecrets=False``), but the engine makes an output
+    secret when the input of the same name is. So the program sends, under each name:
+
+    - plain ``user_uuids``: None, which the SDK leaves out (as before this input existed);
+    - secret ``user_uuids``: the secret string
+      :data:`~pulumi_datadog_seats.provider.SECRET_MARKER`, or during preview
+      :data:`~pulumi_datadog_seats.provider.SECRET_PREVIEW` (a secret None would not do:
+      the host drops None values before the provider sees them). ``check`` keeps the key,
+      whose presence tells the provider that ``user_uuids`` is secret (no message then shows
+      its values), with the value ``[]`` for ``pulumi up`` and unknown in preview, so that
+      the outputs are unknown in preview as they are without a secret.
+
+    The marker is always known, even while ``user_uuids`` is not, and has no dependencies.
+    """
+    source = pulumi.Output.from_input(user_uuids)
+
+    async def value() -> str | None:
+        if not await source.is_secret():
+            return None
+        return SECRET_PREVIEW if is_dry_run() else SECRET_MARKER
+
+    async def known() -> bool:
+        return True
+
+    return pulumi.Output(set(), value(), known(), source.is_secret())
 
 
 class _NoDeployment:

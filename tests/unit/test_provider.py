@@ -689,3 +689,99 @@ def test_reads_see_seats_given_back_by_deletes_of_this_process(monkeypatch):
     assert result.outs is not None
     assert result.outs["unmanaged_ids"] == [C]
     assert fake.count("list") == 1
+
+
+# -- secret user_uuids: the secrecy markers (assigned_ids / unmanaged_ids inputs) ---------
+
+
+def test_check_keeps_the_secrecy_markers_for_an_up(offline):
+    news = {
+        "product_code": PRODUCT,
+        "user_uuids": [B, A],
+        "assigned_ids": provider_module.SECRET_MARKER,
+        "unmanaged_ids": provider_module.SECRET_MARKER,
+    }
+    result = offline.check({}, news)
+    assert result.failures == []
+    # Kept (None would be dropped by the host), so the engine makes the outputs secret.
+    assert result.inputs["assigned_ids"] == [] and result.inputs["unmanaged_ids"] == []
+    assert result.inputs["user_uuids"] == [A, B]
+
+
+def test_check_makes_the_secrecy_markers_unknown_in_preview(offline):
+    news = {
+        "product_code": PRODUCT,
+        "user_uuids": [A],
+        "assigned_ids": provider_module.SECRET_PREVIEW,
+        "unmanaged_ids": provider_module.SECRET_PREVIEW,
+    }
+    result = offline.check({}, news)
+    assert provider_module.is_unknown(result.inputs["assigned_ids"])
+    assert provider_module.is_unknown(result.inputs["unmanaged_ids"])
+
+
+def test_check_without_markers_adds_none(offline):
+    # Plain user_uuids: the program sends no marker, and the inputs stay as before.
+    result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A]})
+    assert set(result.inputs) == {"product_code", "user_uuids", "exclusive"}
+
+
+def test_a_failure_about_secret_user_uuids_names_no_property(offline):
+    """Regression: the engine prints the value of the property a failure names, secret or
+    not ("property user_uuids value {...}"), so a secret declaration's failure names none."""
+    news = {
+        "product_code": PRODUCT,
+        "user_uuids": [A, "not-a-uuid-secret"],
+        "assigned_ids": provider_module.SECRET_MARKER,
+    }
+    (failure,) = offline.check({}, news).failures
+    assert failure.property == ""
+    assert failure.reason.startswith("user_uuids must hold Datadog user UUIDs")
+    assert "not-a-uuid-secret" not in failure.reason and A not in failure.reason
+
+
+def test_a_failure_about_a_key_shaped_value_names_no_property(offline):
+    news = {"product_code": PRODUCT, "user_uuids": [A, "0123456789abcdef" * 2]}
+    (failure,) = offline.check({}, news).failures
+    assert failure.property == "" and "0123456789abcdef" not in failure.reason
+
+
+def test_a_failed_create_of_a_secret_declaration_names_no_user(monkeypatch):
+    stranger = uid(0xDEAD)
+    fake = FakeClient(holders=[C], unknown_users=[stranger], unknown="reject")
+    provider = provider_with(monkeypatch, fake)
+    props = {
+        "product_code": PRODUCT,
+        "user_uuids": [A, stranger],
+        "assigned_ids": [],
+        "unmanaged_ids": [],
+    }
+    with pytest.raises(SeatAssignmentError) as failure:
+        provider.create(props)
+    message = str(failure.value)
+    assert "[secret]" in message and "because user_uuids is a secret" in message
+    for user in (A, stranger, C):
+        assert user not in message
+    assert fake.holders == {C}  # and nothing changed
+
+
+def test_a_failed_create_of_a_plain_declaration_still_names_the_users(monkeypatch):
+    stranger = uid(0xDEAD)
+    fake = FakeClient(unknown_users=[stranger], unknown="reject")
+    provider = provider_with(monkeypatch, fake)
+    with pytest.raises(SeatAssignmentError) as failure:
+        provider.create({"product_code": PRODUCT, "user_uuids": [A, stranger]})
+    assert stranger in str(failure.value)
+
+
+def test_a_failed_update_of_a_secret_declaration_names_no_user(monkeypatch):
+    stranger = uid(0xDEAD)
+    fake = FakeClient(holders=[A], unknown_users=[stranger], unknown="reject")
+    provider = provider_with(monkeypatch, fake)
+    olds = {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A]}
+    news = {"product_code": PRODUCT, "user_uuids": [B, stranger], "assigned_ids": []}
+    with pytest.raises(SeatAssignmentError) as failure:
+        provider.update("id", olds, news)
+    message = str(failure.value)
+    assert all(user not in message for user in (A, B, stranger))
+    assert fake.holders == {A}

@@ -245,3 +245,82 @@ def test_each_deployment_starts_without_claims(mocks, run):
     # Both runs (two set_mocks deployments in one process, like two inline programs) may
     # declare the same exclusive product.
     SeatAssignment(f"run-{run}", product_code="on_call", user_uuids=[uid(1)], exclusive=True)
+
+
+# -- secrecy markers: assigned_ids / unmanaged_ids inputs follow user_uuids' secretness ------
+
+
+def test_a_missing_argument_is_named(mocks):
+    with pytest.raises(TypeError, match=r"SeatAssignment 'half' .* missing: user_uuids\."):
+        SeatAssignment("half", product_code="on_call")  # type: ignore[call-overload]
+
+
+def _secret_on_the_wire(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
+
+
+@pulumi.runtime.test
+def test_plain_user_uuids_send_no_marker(mocks):
+    seats = SeatAssignment("plain-users", product_code="on_call", user_uuids=[uid(1)])
+
+    def check(_: Any) -> None:
+        inputs = _registered(mocks, "plain-users").inputs
+        assert "assigned_ids" not in inputs and "unmanaged_ids" not in inputs
+
+    return seats.urn.apply(check)
+
+
+@pytest.mark.parametrize("shape", ["whole", "one element"])
+@pulumi.runtime.test
+def test_secret_user_uuids_send_secret_markers(mocks, shape):
+    users: Any
+    if shape == "whole":
+        users = pulumi.Output.secret([uid(1), uid(2)])
+    else:
+        users = [uid(1), pulumi.Output.secret(uid(2))]
+    seats = SeatAssignment(f"secret-{shape}", product_code="on_call", user_uuids=users)
+
+    def check(_: Any) -> None:
+        inputs = _registered(mocks, f"secret-{shape}").inputs
+        for key in ("assigned_ids", "unmanaged_ids"):
+            assert _secret_on_the_wire(inputs[key]), inputs[key]
+            assert inputs[key]["value"] == "secret"
+
+    return seats.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_the_marker_is_known_while_user_uuids_are_not(mocks):
+    # During preview, UUIDs from resources not created yet are unknown; the marker is not.
+    unknown: pulumi.Output[str] = pulumi.Output(set(), _resolved(None), _resolved(False))
+    seats = SeatAssignment("pending", product_code="on_call", user_uuids=[unknown])
+
+    def check(_: Any) -> None:
+        inputs = _registered(mocks, "pending").inputs
+        assert "assigned_ids" not in inputs  # not secret: no marker, not an unknown one
+
+    return seats.urn.apply(check)
+
+
+async def _resolved(value: Any) -> Any:
+    return value
+
+
+def test_secret_user_uuids_send_the_preview_marker_in_preview():
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, project="seats-test", stack="unit", preview=True)
+
+    @pulumi.runtime.test
+    def register():  # untyped, as pulumi.runtime.test is
+        seats = SeatAssignment(
+            "previewed", product_code="on_call", user_uuids=pulumi.Output.secret([uid(1)])
+        )
+
+        def check(_: Any) -> None:
+            inputs = _registered(recording, "previewed").inputs
+            assert _secret_on_the_wire(inputs["assigned_ids"])
+            assert inputs["assigned_ids"]["value"] == "secret (preview)"
+
+        return seats.urn.apply(check)
+
+    register()
