@@ -49,6 +49,11 @@ class Measure:
     result: Result
 
     @property
+    def ok(self) -> bool:
+        """Whether the command succeeded."""
+        return self.result.returncode == 0
+
+    @property
     def calls(self) -> Counter[str]:
         """Requests per HTTP method, retries included."""
         return Counter(str(r["method"]) for r in self.requests)
@@ -160,16 +165,17 @@ class BenchStack:
         plain = [e if isinstance(e, dict) else list(e) for e in entries]
         self.users_file.write_text(json.dumps(plain))
 
-    def run(self, command: str, *args: str) -> Measure:
-        """`pulumi up|refresh|destroy`, timed; fails loudly if the command fails."""
+    def run(self, command: str, *args: str, check: bool = True) -> Measure:
+        """`pulumi up|refresh|destroy`, timed; with ``check``, raises if the command fails."""
         admin = self.emulator.admin
         admin.clear_requests()
         rss.clear(self.bench.rss_dir)
         action = getattr(self.stack, command)
         started = time.perf_counter()
-        result: Result = action(*args)
+        result: Result = action(*args, check=check)
         seconds = time.perf_counter() - started
-        self.deployed = command != "destroy"
+        # Whatever happened, a destroy at the end is safe.
+        self.deployed = command != "destroy" or result.returncode != 0
         peak = rss.peak_mb(self.bench.rss_dir)
         measure = Measure(command, seconds, admin.requests(), peak, result)
         self.measures.append(measure)
