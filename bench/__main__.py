@@ -180,6 +180,8 @@ class Variant:
     #: bench-noop only: UUIDs in one more output of each resource.
     padding: int = 0
     runs: list[Measure] = field(default_factory=list)
+    #: The 1-minute load average when each run started (the machine is shared).
+    loads: list[float] = field(default_factory=list)
     state_bytes: int = 0
 
     @property
@@ -210,6 +212,7 @@ def run_timing(
             with bench.stack(variant.project, emulator, entries, destroy=False) as s:
                 if variant.padding:
                     s.stack.config({"paddingUuids": str(variant.padding)})
+                variant.loads.append(os.getloadavg()[0])
                 variant.runs.append(s.run("up"))
                 if not variant.state_bytes:
                     variant.state_bytes = len(s.stack.export().encode())
@@ -402,6 +405,7 @@ class Results:
     started: datetime
     seconds: float
     load: tuple[float, float, float]
+    load_end: tuple[float, float, float]
     engine: str
     source: str
     calls: list[CallRow]
@@ -476,6 +480,7 @@ def timing_section(variants: list[Variant], runs: int) -> list[str]:
     headers = [
         "resources",
         "runs s",
+        "load at start",
         "median s",
         "calls of one run",
         "state MB",
@@ -493,6 +498,7 @@ def timing_section(variants: list[Variant], runs: int) -> list[str]:
             [
                 v.label,
                 " ".join(f"{m.seconds:.1f}" for m in v.runs),
+                " ".join(f"{x:.1f}" for x in v.loads),
                 f"{v.median:.1f}",
                 fmt_calls(v.runs[0].calls),
                 f"{v.state_bytes / 1e6:.2f}",
@@ -635,7 +641,8 @@ def render(res: Results) -> str:
         "",
         f"`{res.command}`, {res.started:%Y-%m-%d %H:%M} UTC, {res.seconds / 60:.1f} minutes.",
         f"Machine: {machine()}, shared with other jobs (load average "
-        f"{' '.join(f'{x:.2f}' for x in res.load)} at the start). Engine: pulumi "
+        f"{' '.join(f'{x:.2f}' for x in res.load)} at the start, "
+        f"{' '.join(f'{x:.2f}' for x in res.load_end)} at the end). Engine: pulumi "
         f"{res.engine}; Python {platform.python_version()}, pulumi SDK {version('pulumi')}. "
         f"Code measured: {res.source}. "
         "Emulator: `python -m pulumi_datadog_seats.emulator` in its own process, "
@@ -714,6 +721,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         started,
         time.perf_counter() - clock,
         load,
+        os.getloadavg(),
         engine,
         source,
         calls,

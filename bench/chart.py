@@ -16,7 +16,7 @@ OUTSIDERS = 900
 
 def _users(top: int) -> list[int]:
     """1 to ``top``, spaced evenly on a log scale."""
-    steps = 48
+    steps = 400
     values = {max(1, round(top ** (i / steps))) for i in range(steps + 1)}
     return sorted(values)
 
@@ -54,7 +54,7 @@ def draw(path: Path, measured: Mapping[str, Mapping[int, int]], big_users: int) 
             color="tab:blue",
             label="measured, no outsiders",
         )
-    one.set_title("`pulumi up` of one SeatAssignment of U users")
+    one.set_title("pulumi up of one SeatAssignment of U users")
 
     resources = _users(1_000)
     many.plot(
@@ -80,7 +80,7 @@ def draw(path: Path, measured: Mapping[str, Mapping[int, int]], big_users: int) 
             label="measured",
         )
     many.plot([100], [998 + 100], "x", color="tab:orange", markersize=9, label="measured before")
-    many.set_title(f"`pulumi up` of U SeatAssignments of one user, {OUTSIDERS} outsiders")
+    many.set_title(f"pulumi up of U SeatAssignments of one user, {OUTSIDERS} outsiders")
 
     for ax in (one, many):
         ax.set_xscale("log")

@@ -9,6 +9,7 @@ wall time.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from tests.e2e.harness import Engine, Result, Stack, copy_project, ensure_engine
 
 from . import rss
 
+ROOT = str(Path(__file__).resolve().parents[1])
 PROJECTS = Path(__file__).resolve().parent / "projects"
 PRODUCT = "incident_response"
 API_KEY, APP_KEY = "bench-api-key", "bench-app-key"
@@ -127,7 +129,12 @@ class Bench:
         into = Path(tempfile.mkdtemp(dir=self.workdir / "projects"))
         project_dir = copy_project(PROJECTS / project, into)
         users_file = into / "users.json"
-        stack = Stack(self.engine, project_dir, {"PULUMI_PYTHON_CMD": str(self.wrapper)}).init()
+        env = {
+            "PULUMI_PYTHON_CMD": str(self.wrapper),
+            # bench.noop must be importable by the program and the provider process.
+            "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), ROOT])),
+        }
+        stack = Stack(self.engine, project_dir, env).init()
         bench_stack = BenchStack(self, stack, emulator, users_file)
         bench_stack.declare(entries)
         try:
