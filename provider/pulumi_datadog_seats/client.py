@@ -24,6 +24,7 @@ from .transport import (
     BudgetedRetry,
     Transport,
     iter_cursor_pages,
+    text,
 )
 
 __all__ = [
@@ -76,10 +77,17 @@ class SeatsClient:
 
     def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
         """One ``POST``: assign seats to at most a batch of users."""
-        body = self._request("POST", json=_assignment_body(product_code, user_uuids))
-        attributes = ((body or {}).get("data") or {}).get("attributes") or {}
-        ids = attributes.get("assigned_ids") or []
-        return [str(i).lower() for i in ids]
+        answer = self.transport.request_answer(
+            "POST", SEATS_PATH, json=_assignment_body(product_code, user_uuids), advice=SEATS_ADVICE
+        )
+        if answer.body is None:
+            return []  # no assigned_ids at all: the seat logic reads the holders back
+        body = answer.object(answer.body, "the body")
+        data = answer.optional_object(body.get("data"), "data")
+        attributes = answer.optional_object(data.get("attributes"), "data.attributes")
+        where = "data.attributes.assigned_ids"
+        ids = answer.optional_array(attributes.get("assigned_ids"), where)
+        return [answer.user_uuid(i, f"{where}[{n}]") for n, i in enumerate(ids)]
 
     def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
         """Unassign seats of ``product_code`` from ``user_uuids``, one request per batch."""
@@ -91,16 +99,23 @@ class SeatsClient:
         self._request("DELETE", json=_assignment_body(product_code, user_uuids))
 
     def iter_seat_users(self, product_code: str) -> Iterator[SeatUser]:
-        """Every holder of a seat of ``product_code``, following the cursor page by page."""
+        """Every holder of a seat of ``product_code``, following the cursor page by page.
+
+        Raises :class:`~.errors.UnexpectedAnswerError` for a page of the wrong shape (an
+        entry that is not an object, an ``id`` that is not a user UUID, ...) and for a
+        listing that goes in a circle or does not end (see :func:`iter_cursor_pages`).
+        """
         params = {"product_code": product_code, "page[limit]": str(self.settings.page_size)}
-        for body in iter_cursor_pages(self.transport, SEATS_PATH, params, advice=SEATS_ADVICE):
-            for item in body.get("data") or []:
-                attributes = item.get("attributes") or {}
+        for page in iter_cursor_pages(self.transport, SEATS_PATH, params, advice=SEATS_ADVICE):
+            answer = page.answer
+            for n, entry in enumerate(page.data):
+                item = answer.object(entry, f"data[{n}]")
+                attributes = answer.optional_object(item.get("attributes"), f"data[{n}].attributes")
                 yield SeatUser(
-                    id=str(item["id"]).lower(),
-                    email=attributes.get("email"),
-                    name=attributes.get("name"),
-                    assigned_at=attributes.get("assigned_at"),
+                    id=answer.user_uuid(item.get("id"), f"data[{n}].id"),
+                    email=text(attributes.get("email")),
+                    name=text(attributes.get("name")),
+                    assigned_at=text(attributes.get("assigned_at")),
                 )
 
     def list_seat_holders(self, product_code: str) -> set[str]:

@@ -8,8 +8,10 @@ headers are never formatted into a message.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")
 READ_PERMISSIONS = ("billing_read", "incident_read", "on_call_read")
@@ -62,20 +64,57 @@ class SeatsApiError(SeatsError):
 
 
 class RedirectError(SeatsApiError):
-    """3xx: the URL is not the API itself. Redirects are never followed with the keys."""
+    """3xx: the URL is not the API itself. Redirects are never followed with the keys.
+
+    ``location`` is where the answer pointed, as :func:`describe_location` shows it
+    (scheme, host, port and path; never a query, fragment or user name).
+    """
 
     def __init__(
         self, status: int, method: str, path: str, errors: Sequence[str], location: str
     ) -> None:
-        self.location = location
+        self.location = describe_location(location)
         super().__init__(status, method, path, errors)
 
     def _hint(self) -> str:
+        where = self.location or "another URL (no Location header)"
         return (
-            f"The answer redirects to {self.location or 'another URL'}; the keys are never "
-            "sent after a redirect. Set datadog:apiUrl (or DD_HOST / DD_SITE) to the API URL "
-            "of your Datadog site itself, for example https://api.datadoghq.eu."
+            f"The answer redirects to {where}; redirects are never followed, so the keys were "
+            "not sent there. Set datadog:apiUrl (or DD_HOST / DD_SITE) to the API URL of your "
+            "Datadog site itself, for example https://api.datadoghq.eu."
         )
+
+
+#: The longest piece of an answer (an error text, a Location) a message quotes.
+MAX_QUOTED_CHARS = 300
+
+
+def describe_location(location: str | None) -> str:
+    """A redirect target as messages show it: ``scheme://host[:port]/path``, or the path of
+    a relative one; never the query, fragment or user info (they may carry credentials)."""
+    text = (location or "").strip()
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return "a URL that cannot be parsed"
+    shown = parts.path or "/"
+    if host:
+        netloc = f"[{host}]" if ":" in host else host
+        if port is not None:
+            netloc = f"{netloc}:{port}"
+        shown = f"{parts.scheme}://{netloc}{parts.path or '/'}"
+    else:
+        shown = f"{shown} on the same host"
+    return quoted(shown)
+
+
+def quoted(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 class BadRequestError(SeatsApiError):
@@ -152,7 +191,24 @@ class ServerError(SeatsApiError):
 
 
 class TransportError(SeatsError):
-    """The request never got an answer: connection refused or dropped, timeout, TLS."""
+    """No usable answer came: connection refused or dropped, timeout, TLS, or an answer
+    that is not the API's (:class:`UnexpectedAnswerError`)."""
+
+
+class UnexpectedAnswerError(TransportError):
+    """A successful answer the client cannot understand, so nothing is concluded from it.
+
+    The body is not JSON, not the API's JSON shape, empty where JSON is due, larger than
+    any answer of the API, cut off or never finished; or a listing pages in a circle or
+    without end. ``status`` is the answer's (2xx) status, ``problem`` what was wrong.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str, status: int, problem: str):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.problem = problem
+        super().__init__(message)
 
 
 class SeatAssignmentError(SeatsError):
@@ -182,11 +238,13 @@ class ApiAdvice:
 
     ``hints`` replaces the class hint of a 4xx or 5xx answer by status (500 stands for
     every 5xx; redirects and 429 keep their own); ``retry_note`` ends the message of a
-    request that got no answer.
+    request that got no usable answer; ``api_name`` names the API in messages about
+    answers that are not its own.
     """
 
     hints: Mapping[int, str] = field(default_factory=dict)
     retry_note: str = "running the command again is safe."
+    api_name: str = "Datadog API"
 
     def hint_for(self, status: int) -> str | None:
         """The area's advice for an answer of this status, if it has its own."""
@@ -197,7 +255,8 @@ class ApiAdvice:
 
 #: The seats endpoints: the class hints are written for them.
 SEATS_ADVICE = ApiAdvice(
-    retry_note="assigning and unassigning are idempotent, so running the command again is safe."
+    retry_note="assigning and unassigning are idempotent, so running the command again is safe.",
+    api_name="Seats API",
 )
 
 _READ_AGAIN = "Reading changes nothing in Datadog, so running the command again is safe."
@@ -214,6 +273,7 @@ USERS_ADVICE = ApiAdvice(
         500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
     },
     retry_note=_READ_AGAIN[0].lower() + _READ_AGAIN[1:],
+    api_name="Users API",
 )
 
 
@@ -230,6 +290,7 @@ def team_advice(team_id: str) -> ApiAdvice:
             500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
         },
         retry_note=USERS_ADVICE.retry_note,
+        api_name="Teams API",
     )
 
 
@@ -269,8 +330,18 @@ def error_from_response(
     if 300 <= status < 400:
         return RedirectError(status, method, path, errors, location or "")
     if status == 429:
-        return RateLimitedError(status, method, path, errors, rate_limit_reset or "unknown")
+        return RateLimitedError(status, method, path, errors, _seconds(rate_limit_reset))
     hint = advice.hint_for(status)
     if status >= 500:
         return ServerError(status, method, path, errors, hint=hint)
     return _BY_STATUS.get(status, SeatsApiError)(status, method, path, errors, hint=hint)
+
+
+def _seconds(header: str | None) -> str:
+    """``X-RateLimit-Reset`` as a message quotes it: a number, or "unknown" for anything else."""
+    text = (header or "").strip()
+    try:
+        ok = len(text) <= 20 and math.isfinite(float(text))
+    except ValueError:
+        ok = False
+    return text if ok else "unknown"

@@ -9,6 +9,7 @@ and from short pages, and a null ``links.next`` ends it too. An unknown team id 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 from .errors import team_advice
 from .settings import Settings
-from .transport import Transport, iter_numbered_pages
+from .transport import Page, Transport, iter_numbered_pages, text
 
 __all__ = ["MAX_PAGE_SIZE", "TeamMember", "TeamsClient", "memberships_path"]
 
@@ -58,37 +59,65 @@ class TeamsClient:
             advice=team_advice(team_id),
             is_last=_last_page,
         )
-        for body in pages:
-            included = {
-                str(user.get("id")).lower(): user.get("attributes") or {}
-                for user in body.get("included") or []
-                if user.get("type") == "users"
-            }
-            for item in body.get("data") or []:
-                user = ((item.get("relationships") or {}).get("user") or {}).get("data") or {}
-                if not user.get("id"):
-                    continue
-                user_id = str(user["id"]).lower()
-                attributes = included.get(user_id, {})
-                yield TeamMember(
-                    user_id=user_id,
-                    email=attributes.get("email"),
-                    name=attributes.get("name"),
-                    role=(item.get("attributes") or {}).get("role"),
-                )
+        for page in pages:
+            yield from _members(page)
 
     def member_uuids(self, team_id: str) -> list[str]:
         """The lower-case user UUIDs of the team's members, each once, in Datadog's order."""
         return list(dict.fromkeys(member.user_id for member in self.iter_members(team_id)))
 
 
+def _members(page: Page) -> Iterator[TeamMember]:
+    """The memberships of one page, checked: a member's id must be a user UUID."""
+    answer = page.answer
+    included: dict[str, dict[str, Any]] = {}
+    for n, entry in enumerate(answer.optional_array(page.body.get("included"), "included")):
+        user = answer.object(entry, f"included[{n}]")
+        if user.get("type") == "users" and isinstance(user.get("id"), str):
+            attributes = answer.optional_object(user.get("attributes"), f"included[{n}].attributes")
+            included[_canonical(user["id"])] = attributes
+    for n, entry in enumerate(page.data):
+        where = f"data[{n}]"
+        item = answer.object(entry, where)
+        relationships = answer.optional_object(item.get("relationships"), f"{where}.relationships")
+        link = answer.optional_object(relationships.get("user"), f"{where}.relationships.user")
+        user = answer.optional_object(link.get("data"), f"{where}.relationships.user.data")
+        if not user.get("id"):
+            continue  # a membership without a user (an invitation, say) seats nobody
+        user_id = answer.user_uuid(user["id"], f"{where}.relationships.user.data.id")
+        attributes = included.get(user_id, {})
+        membership = answer.optional_object(item.get("attributes"), f"{where}.attributes")
+        yield TeamMember(
+            user_id=user_id,
+            email=text(attributes.get("email")),
+            name=text(attributes.get("name")),
+            role=text(membership.get("role")),
+        )
+
+
+def _canonical(user_id: str) -> str:
+    try:
+        return str(uuid.UUID(user_id.strip()))
+    except ValueError:
+        return user_id.strip().lower()
+
+
 def _last_page(body: Any, number: int, entries: int) -> bool:
-    pagination = (body.get("meta") or {}).get("pagination") or {}
-    last_number = pagination.get("last_number")
-    if isinstance(last_number, int) and number >= last_number:
+    # These only end the listing early: a meta of another shape is ignored (short pages
+    # and the paginator's bounds still end it).
+    meta = body.get("meta")
+    pagination = meta.get("pagination") if isinstance(meta, dict) else None
+    if not isinstance(pagination, dict):
+        pagination = {}
+    last_number = _count(pagination.get("last_number"))
+    if last_number is not None and number >= last_number:
         return True
-    total = pagination.get("total")
-    if isinstance(total, int) and entries >= total:
+    total = _count(pagination.get("total"))
+    if total is not None and entries >= total:
         return True
     links = body.get("links")
     return isinstance(links, dict) and "next" in links and not links["next"]
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

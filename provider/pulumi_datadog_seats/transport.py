@@ -13,14 +13,28 @@ jitter, and the total waiting of one request is bounded by
 Two paginators sit beside each other: :func:`iter_cursor_pages` follows
 ``meta.next_cursor`` (seat holders), :func:`iter_numbered_pages` counts ``page[number]``
 from 0 (users, team memberships).
+
+Hostile or broken answers end in a :class:`~.errors.SeatsError`, never in a traceback or
+a guess: a 2xx body that is not JSON, not the API's shape (:class:`Answer` checks it),
+empty where JSON is due, larger than :data:`MAX_BODY_BYTES`, cut off, or slower than
+``timeoutSeconds`` to arrive is an :class:`~.errors.UnexpectedAnswerError`; so is a
+listing that pages in a circle or past :data:`MAX_PAGES` pages or :data:`MAX_ENTRIES`
+entries. Nothing is concluded from such an answer, so nothing is written after it. No
+message, cause chain or log record carries a key: messages are scrubbed, raised without
+the library exception that led to them, and the loggers of requests and urllib3 scrub
+the keys of every transport (a hostile server may echo them anywhere).
 """
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Self
@@ -29,14 +43,39 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util.retry import Retry
 
-from .errors import ApiAdvice, SeatsApiError, TransportError, error_from_response
+from .errors import (
+    ApiAdvice,
+    SeatsApiError,
+    SeatsError,
+    TransportError,
+    UnexpectedAnswerError,
+    error_from_response,
+    quoted,
+)
 from .settings import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_RESET_HEADER = "X-RateLimit-Reset"
+
+#: The most (decoded) bytes of one answer the client reads. A page of 100 seat holders is
+#: about 20 KB; 32 MiB still holds a page of 100,000 of them, and bounds the memory a
+#: server that never stops sending (or a compression bomb) can take.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: The most bytes of an error answer (3xx, 4xx, 5xx) read for its ``errors``. A retried
+#: one (5xx, 429) is read, to reuse its connection, only when it says it is at most this
+#: long; any other is dropped with its connection, unread (urllib3 would read it to its
+#: end, and a hostile one has none).
+MAX_ERROR_BODY_BYTES = 64 * 1024
+#: A listing ends in an error past this many pages (a million holders at 100 a page) ...
+MAX_PAGES = 10_000
+#: ... or this many entries, whatever the page size: more than any organization has users.
+MAX_ENTRIES = 1_000_000
+_READ_CHUNK = 64 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +90,62 @@ def _package_version() -> str:
 USER_AGENT = f"pulumi-datadog-seats/{_package_version()} python-requests/{requests.__version__}"
 
 
+class _KeyScrubber(logging.Filter):
+    """Replaces the keys of every transport built in this process in log records.
+
+    Sits on the loggers of requests, urllib3 and this module: urllib3 logs the reason of
+    each retry, and a hostile server can put a key it received into that reason (a status
+    line, a header). Keys are added, never removed: a process has few.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._keys: tuple[str, ...] = ()
+
+    def add(self, *keys: str) -> None:
+        with self._lock:
+            self._keys = tuple({*self._keys, *(k for k in keys if k)})
+
+    def scrub(self, text: str) -> str:
+        for key in self._keys:
+            text = text.replace(key, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._keys:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is logging's to report, not ours
+            return True
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
+        return True
+
+
+_KEY_SCRUBBER = _KeyScrubber()
+_SCRUBBED_LOGGERS = ("requests", "urllib3", __name__)
+
+
+def _scrub_logs_of(*keys: str) -> None:
+    """Scrub ``keys`` from the records of requests, urllib3 (each module) and this module."""
+    _KEY_SCRUBBER.add(*keys)
+    known = list(logging.root.manager.loggerDict)
+    names = {n for n in known if n.split(".")[0] in ("requests", "urllib3")}
+    for name in {*_SCRUBBED_LOGGERS, *names}:
+        logger = logging.getLogger(name)
+        if _KEY_SCRUBBER not in logger.filters:
+            logger.addFilter(_KEY_SCRUBBER)
+
+
 class BudgetedRetry(Retry):
     """urllib3 ``Retry`` that honours ``X-RateLimit-Reset`` and a total wait budget.
 
@@ -59,6 +154,10 @@ class BudgetedRetry(Retry):
     When the next wait would take the request past ``budget_seconds`` of
     waiting in total, retrying stops: the last answer is returned (and mapped
     to an error by the transport) or, for a connection error, raised.
+
+    The body of an answer that is retried is read (so that its connection is reused)
+    only when it says it is at most :data:`MAX_ERROR_BODY_BYTES` long; otherwise it is
+    dropped unread with its connection, so that a huge error page costs no memory.
     """
 
     def __init__(
@@ -104,12 +203,124 @@ class BudgetedRetry(Retry):
             raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
         new.spent_seconds += wait
         new.planned_wait = wait
+        if response is not None and not _short(response):
+            # urllib3 drains a retried answer into memory, whatever its size: drop it.
+            response.close()
         return new
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         """Wait exactly the time :meth:`increment` planned and charged to the budget."""
         if self.planned_wait > 0:
             time.sleep(self.planned_wait)
+
+
+def _short(response: BaseHTTPResponse) -> bool:
+    """Whether an answer says it is at most :data:`MAX_ERROR_BODY_BYTES` long."""
+    length = _content_length(response.headers.get("Content-Length"))
+    return length is not None and length <= MAX_ERROR_BODY_BYTES
+
+
+def _size(count: int) -> str:
+    mib = 1024 * 1024
+    return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
+
+
+def _content_length(header: str | None) -> int | None:
+    text = (header or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, for messages (never the value: it may echo a key)."""
+    if value is None:
+        return "missing or null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: its status and JSON body (None when empty), and the checks
+    that turn a body of the wrong shape into an :class:`~.errors.UnexpectedAnswerError`
+    naming what was wrong (``where``: ``data[3].id`` and the like)."""
+
+    status: int
+    body: Any
+    method: str
+    path: str
+    advice: ApiAdvice
+    transport: Transport
+    size: int = 0  # bytes of the (decoded) body
+
+    def unexpected(self, what: str, todo: str | None = None) -> UnexpectedAnswerError:
+        """The error for this answer: ``{method} {path} answered {status} {what}``."""
+        return self.transport.unexpected(
+            self.method, self.path, self.status, what, advice=self.advice, todo=todo
+        )
+
+    def wrong_shape(self, problem: str) -> UnexpectedAnswerError:
+        """The error for a body that is JSON, but not the API's JSON shape."""
+        return self.unexpected(
+            f"with a body that is not the {self.advice.api_name}'s JSON shape ({problem})"
+        )
+
+    def object(self, value: Any, where: str) -> dict[str, Any]:
+        """``value``, which must be a JSON object."""
+        if not isinstance(value, dict):
+            raise self.wrong_shape(f"{where} is {_kind(value)}, not an object")
+        return value
+
+    def optional_object(self, value: Any, where: str) -> dict[str, Any]:
+        """``value`` if a JSON object, ``{}`` if missing or null."""
+        return {} if value is None else self.object(value, where)
+
+    def array(self, value: Any, where: str) -> list[Any]:
+        """``value``, which must be a JSON list."""
+        if not isinstance(value, list):
+            raise self.wrong_shape(f"{where} is {_kind(value)}, not a list")
+        return value
+
+    def optional_array(self, value: Any, where: str) -> list[Any]:
+        """``value`` if a JSON list, ``[]`` if missing or null."""
+        return [] if value is None else self.array(value, where)
+
+    def optional_string(self, value: Any, where: str) -> str | None:
+        """``value`` if a string, None if missing or null."""
+        if value is not None and not isinstance(value, str):
+            raise self.wrong_shape(f"{where} is {_kind(value)}, not a string")
+        return value
+
+    def user_uuid(self, value: Any, where: str) -> str:
+        """``value``, which must be a user UUID, in canonical lower-case form."""
+        if not isinstance(value, str):
+            raise self.wrong_shape(f"{where} is {_kind(value)}, not a user UUID")
+        try:
+            return str(uuid.UUID(value.strip()))
+        except ValueError:
+            raise self.wrong_shape(f"{where} is a string that is not a user UUID") from None
+
+    def page(self, where: str = "the body") -> tuple[dict[str, Any], list[Any]]:
+        """A listing page's body (a JSON object) and its ``data`` list."""
+        if self.body is None and not self.size:
+            raise self.unexpected(
+                f"with an empty body where the {self.advice.api_name} sends a JSON object"
+            )
+        body = self.object(self.body, where)
+        if "data" not in body:
+            raise self.wrong_shape("data is missing")
+        return body, self.array(body["data"], "data")
+
+
+def text(value: Any) -> str | None:
+    """An optional display attribute: the value if a string, else None."""
+    return value if isinstance(value, str) else None
 
 
 class Transport:
@@ -137,8 +348,22 @@ class Transport:
         :class:`~.errors.SeatsApiError` for an error answer and a
         :class:`~.errors.TransportError` when no usable answer came.
         """
+        return self.request_answer(method, path, advice=advice, params=params, json=json).body
+
+    def request_answer(
+        self,
+        method: str,
+        path: str,
+        *,
+        advice: ApiAdvice,
+        params: Mapping[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Answer:
+        """:meth:`request`, returning the :class:`Answer` (status, body, shape checks)."""
         session = self._session_for_process()
         url = self.settings.api_url + path
+        failure: SeatsError | None = None
+        response: requests.Response | None = None
         try:
             response = session.request(
                 method,
@@ -148,31 +373,72 @@ class Transport:
                 timeout=(min(10.0, self.settings.timeout_seconds), self.settings.timeout_seconds),
                 # Never re-send the key headers to wherever a Location header points.
                 allow_redirects=False,
+                # The body is read here, bounded in size and time (_read_body).
+                stream=True,
             )
         except requests.RequestException as exc:
-            raise TransportError(self._transport_message(method, path, exc, advice)) from None
-        log.debug("%s %s -> %s", method, path, response.status_code)
-        if response.status_code >= 300:
+            failure = TransportError(self._transport_message(method, path, exc, advice))
+        if response is None:
+            # Raised outside the except block: the library's exception, whose text may
+            # quote what a hostile server sent, is not chained to ours.
+            raise failure or TransportError(f"{method} {path} got no answer")
+        try:
+            limit = MAX_BODY_BYTES if response.status_code < 300 else MAX_ERROR_BODY_BYTES
+            content, problem = self._read_body(response, limit)
+        finally:
+            response.close()
+        status = response.status_code
+        log.debug("%s %s -> %s", method, path, status)
+        if status >= 300:
             raise self._scrubbed(
                 error_from_response(
-                    response.status_code,
+                    status,
                     method,
                     path,
-                    response.content,
+                    content,
                     response.headers.get(RATE_LIMIT_RESET_HEADER),
                     response.headers.get("Location"),
                     advice=advice,
                 )
             )
-        if not response.content:
-            return None
+        if problem is not None:
+            raise self.unexpected(method, path, status, problem[0], advice=advice, todo=problem[1])
+        if not content:
+            return Answer(status, None, method, path, advice, self)
         try:
-            return response.json()
+            body = jsonlib.loads(content)
         except ValueError:
-            raise TransportError(
-                f"{method} {path} answered {response.status_code} with a body that is not "
-                f"JSON. Check that {self.settings.api_url} is the Datadog API URL of your site."
-            ) from None
+            what = f"with a body that is not JSON ({self._describe(response, len(content))})"
+            failure = self.unexpected(method, path, status, what, advice=advice)
+        except RecursionError:
+            what = "with JSON nested too deeply to read, as no answer of the API is"
+            failure = self.unexpected(method, path, status, what, advice=advice)
+        if failure is not None:
+            raise failure
+        return Answer(status, body, method, path, advice, self, len(content))
+
+    def unexpected(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        what: str,
+        *,
+        advice: ApiAdvice,
+        todo: str | None = None,
+    ) -> UnexpectedAnswerError:
+        """The error for an answer the client cannot understand, scrubbed of the keys."""
+        todo = todo or (
+            f"Check that datadog:apiUrl (or DD_HOST / DD_SITE; now {self.settings.api_url}) "
+            "is the Datadog API URL of your site, not a proxy or another service"
+        )
+        message = (
+            f"{method} {path} answered {status} {what}. Nothing is concluded from this "
+            f"answer. {todo}; {advice.retry_note}"
+        )
+        return UnexpectedAnswerError(
+            self._scrub(message), method=method, path=path, status=status, problem=what
+        )
 
     def close(self) -> None:
         """Close the session, if one was built; the next request builds a new one."""
@@ -191,6 +457,7 @@ class Transport:
 
     def _build_session(self) -> requests.Session:
         s = self.settings
+        _scrub_logs_of(s.api_key, s.app_key)
         retry = BudgetedRetry(
             total=s.max_retries,
             connect=s.max_retries,
@@ -220,13 +487,73 @@ class Transport:
         )
         return session
 
+    def _read_body(
+        self, response: requests.Response, limit: int
+    ) -> tuple[bytes, tuple[str, str] | None]:
+        """The decoded body, read within ``limit`` bytes and ``timeout_seconds``.
+
+        Returns the bytes and, when the body could not be read whole, what went wrong and
+        what to do about it. Each read returns what has arrived (``read1``), so that a
+        body that trickles in cannot outlast the deadline by more than one read timeout.
+        """
+        timeout = self.settings.timeout_seconds
+        network = (
+            "Check the network and datadog:apiUrl (or DD_HOST / DD_SITE; now "
+            f"{self.settings.api_url})"
+        )
+        too_big = (
+            f"with a body larger than {_size(limit)}, far more than any answer of "
+            "the API; the rest was not read"
+        )
+        declared = _content_length(response.headers.get("Content-Length"))
+        if declared is not None and declared > limit:
+            return b"", (too_big, "")
+        deadline = time.monotonic() + timeout
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := response.raw.read1(_READ_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > limit:
+                    return b"", (too_big, "")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    return b"", (
+                        f"but its body was still arriving after datadog-seats:timeoutSeconds "
+                        f"({timeout:g}s), {size:,} bytes in; the rest was not read",
+                        network,
+                    )
+        except (Urllib3TimeoutError, TimeoutError):
+            return b"", (
+                f"but its body stopped arriving: nothing came for datadog-seats:timeoutSeconds "
+                f"({timeout:g}s) after {size:,} bytes",
+                network,
+            )
+        except (Urllib3HTTPError, HTTPException, OSError) as exc:
+            return b"", (
+                f"but the body broke off after {size:,} bytes ({type(exc).__name__}: the "
+                "connection closed or the encoding is broken)",
+                network,
+            )
+        return b"".join(chunks), None
+
+    def _describe(self, response: requests.Response, size: int) -> str:
+        content_type = quoted(self._scrub(response.headers.get("Content-Type") or ""), 60)
+        return f"{content_type or 'no Content-Type'}, {size:,} bytes"
+
     def _transport_message(
         self, method: str, path: str, exc: requests.RequestException, advice: ApiAdvice
     ) -> str:
-        kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-        reason = self._scrub(_root_cause(exc))
+        timed_out = _timed_out(exc)
+        kind = "timed out" if timed_out else "failed"
+        reason = quoted(self._scrub(_root_cause(exc)))
+        waited = (
+            f" (datadog-seats:timeoutSeconds is {self.settings.timeout_seconds:g}s)"
+            if timed_out
+            else ""
+        )
         return (
-            f"{method} {self.settings.api_url}{path} {kind} after "
+            f"{method} {self.settings.api_url}{path} {kind}{waited} after "
             f"{self.settings.max_retries} retries or "
             f"{self.settings.retry_budget_seconds:g}s of retry budget: {reason}. Check the "
             f"network and datadog:apiUrl; {advice.retry_note}"
@@ -240,9 +567,21 @@ class Transport:
         return text
 
     def _scrubbed(self, error: SeatsApiError) -> SeatsApiError:
-        error.errors = [self._scrub(e) for e in error.errors]
-        error.args = (self._scrub(str(error)),)
+        # Scrub, then cut: a cut first could leave half a key behind.
+        error.errors = [quoted(self._scrub(e)) for e in error.errors[:10]]
+        error.args = (self._scrub(error._compose()),)
         return error
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its number (from 1), its body and ``data``, and its answer
+    (whose checks the API area uses on the entries)."""
+
+    number: int
+    body: dict[str, Any]
+    data: list[Any]
+    answer: Answer
 
 
 def iter_cursor_pages(
@@ -251,26 +590,43 @@ def iter_cursor_pages(
     params: Mapping[str, str],
     *,
     advice: ApiAdvice,
-) -> Iterator[Any]:
-    """Every page (JSON body) of a cursor listing, following ``meta.next_cursor``.
+) -> Iterator[Page]:
+    """Every page of a cursor listing, following ``meta.next_cursor``.
 
     ``params`` are sent with every page, ``page[cursor]`` added from the second on. A
-    page without meta or with an empty ``next_cursor`` is the last; so is one whose
-    cursor was seen before, which would otherwise loop forever.
+    page without meta or with an empty or null ``next_cursor`` is the last. A cursor
+    seen before (the listing goes in a circle), a listing past :data:`MAX_PAGES` pages
+    or :data:`MAX_ENTRIES` entries, and a page of the wrong shape raise an
+    :class:`~.errors.UnexpectedAnswerError`: a listing is used whole or not at all.
     """
     cursor = ""
-    seen = {cursor}
+    followed: dict[str, int] = {}  # each cursor followed -> the page that gave it
+    entries = 0
+    number = 0
     while True:
+        number += 1
         query = dict(params)
         if cursor:
             query["page[cursor]"] = cursor
-        body = transport.request("GET", path, params=query, advice=advice) or {}
-        yield body
-        # The real API answers an empty list with {"data": []}: no meta means last page.
-        next_cursor = (body.get("meta") or {}).get("next_cursor") or ""
-        if next_cursor in seen:
+        answer = transport.request_answer("GET", path, params=query, advice=advice)
+        body, data = answer.page()
+        meta = answer.optional_object(body.get("meta"), "meta")
+        next_cursor = answer.optional_string(meta.get("next_cursor"), "meta.next_cursor") or ""
+        entries += len(data)
+        if entries > MAX_ENTRIES:
+            raise answer.unexpected(_too_long(number, entries, advice))
+        yield Page(number, body, data, answer)
+        if not next_cursor:
             return
-        seen.add(next_cursor)
+        if next_cursor in followed:
+            raise answer.unexpected(
+                f"on page {number:,} with a meta.next_cursor that page "
+                f"{followed[next_cursor]:,} already gave: the listing goes in a circle and "
+                "would never end"
+            )
+        if number >= MAX_PAGES:
+            raise answer.unexpected(_too_long(number, entries, advice))
+        followed[next_cursor] = number
         cursor = next_cursor
 
 
@@ -282,37 +638,70 @@ def iter_numbered_pages(
     page_size: int,
     advice: ApiAdvice,
     is_last: Callable[[Any, int, int], bool] | None = None,
-) -> Iterator[Any]:
-    """Every page (JSON body) of a page-number listing: ``page[size]``, ``page[number]`` from 0.
+) -> Iterator[Page]:
+    """Every page of a page-number listing: ``page[size]``, ``page[number]`` from 0.
 
     A page with fewer than ``page_size`` entries in ``data`` is the last, and so is any
     page for which ``is_last(body, number, entries_so_far)`` says so (each API area
-    reads its own totals). A page identical to the one before also ends the listing: a
-    server that ignores ``page[number]`` would otherwise be read forever.
+    reads its own totals). A page identical to the one before (a server that ignores
+    ``page[number]``), a listing past :data:`MAX_PAGES` pages or :data:`MAX_ENTRIES`
+    entries, and a page of the wrong shape raise an :class:`~.errors.UnexpectedAnswerError`.
     """
     number = 0
     entries = 0
     previous: Any = None
     while True:
         query = {**params, "page[size]": str(page_size), "page[number]": str(number)}
-        body = transport.request("GET", path, params=query, advice=advice) or {}
-        data = body.get("data") or []
+        answer = transport.request_answer("GET", path, params=query, advice=advice)
+        body, data = answer.page()
         if data and data == previous:
-            return
-        yield body
+            raise answer.unexpected(
+                f"on page {number + 1:,} (page[number]={number}) with the same entries as "
+                "the page before: the server ignores page[number], so the listing cannot "
+                "be read to its end"
+            )
         entries += len(data)
+        if entries > MAX_ENTRIES:
+            raise answer.unexpected(_too_long(number + 1, entries, advice))
+        yield Page(number + 1, body, data, answer)
         if len(data) < page_size or (is_last is not None and is_last(body, number, entries)):
             return
+        if number + 1 >= MAX_PAGES:
+            raise answer.unexpected(_too_long(number + 1, entries, advice))
         previous = data
         number += 1
 
 
+def _too_long(pages: int, entries: int, advice: ApiAdvice) -> str:
+    return (
+        f"on page {pages:,} ({entries:,} entries so far) with yet more to read: no listing "
+        f"of the {advice.api_name} is read past {MAX_PAGES:,} pages or {MAX_ENTRIES:,} "
+        "entries, more than any organization has"
+    )
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a timeout is anywhere among the reasons of a requests/urllib3 exception."""
+    for reason in _reasons(exc):
+        if isinstance(reason, (requests.Timeout, Urllib3TimeoutError, TimeoutError)):
+            return True
+    return False
+
+
+def _reasons(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then each reason (urllib3's ``reason``, else the cause or context) inward."""
+    visited: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in visited:
+        visited.add(id(current))
+        yield current
+        nxt = getattr(current, "reason", None) or current.__cause__ or current.__context__
+        if not isinstance(nxt, BaseException):
+            return
+        current = nxt
+
+
 def _root_cause(exc: BaseException) -> str:
     """The innermost reason of a requests/urllib3 exception, without the retry noise."""
-    seen: BaseException = exc
-    while True:
-        nxt = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
-        if not isinstance(nxt, BaseException) or nxt is seen:
-            break
-        seen = nxt
+    *_, seen = _reasons(exc)
     return f"{type(seen).__name__}: {seen}"

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import USERS_ADVICE
 from .settings import Settings
-from .transport import Transport, iter_numbered_pages
+from .transport import Answer, Transport, iter_numbered_pages, text
 
 __all__ = ["MAX_PAGE_SIZE", "USERS_PATH", "DatadogUser", "UsersClient"]
 
@@ -64,9 +64,9 @@ class UsersClient:
             advice=USERS_ADVICE,
             is_last=_counted_all,
         )
-        for body in pages:
-            for item in body.get("data") or []:
-                yield _user(item)
+        for page in pages:
+            for n, item in enumerate(page.data):
+                yield _user(page.answer, item, f"data[{n}]")
 
     def list_users(
         self, *, filter: str | None = None, statuses: Sequence[str] | None = None
@@ -89,18 +89,24 @@ class UsersClient:
 
 
 def _counted_all(body: Any, number: int, entries: int) -> bool:
-    total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
-    return isinstance(total, int) and entries >= total
+    # Totals only end the listing early: a meta of another shape is ignored (short pages
+    # and the paginator's bounds still end it).
+    meta = body.get("meta")
+    page = meta.get("page") if isinstance(meta, dict) else None
+    total = page.get("total_filtered_count") if isinstance(page, dict) else None
+    return isinstance(total, int) and not isinstance(total, bool) and entries >= total
 
 
-def _user(item: Any) -> DatadogUser:
-    attributes = item.get("attributes") or {}
+def _user(answer: Answer, entry: Any, where: str) -> DatadogUser:
+    item = answer.object(entry, where)
+    attributes = answer.optional_object(item.get("attributes"), f"{where}.attributes")
     return DatadogUser(
-        id=str(item["id"]).lower(),
-        email=attributes.get("email"),
-        name=attributes.get("name"),
-        handle=attributes.get("handle"),
-        status=attributes.get("status"),
+        id=answer.user_uuid(item.get("id"), f"{where}.id"),
+        email=text(attributes.get("email")),
+        name=text(attributes.get("name")),
+        handle=text(attributes.get("handle")),
+        status=text(attributes.get("status")),
+        # Any truthy value counts as disabled: a doubtful user is not treated as active.
         disabled=bool(attributes.get("disabled")),
         service_account=bool(attributes.get("service_account")),
     )

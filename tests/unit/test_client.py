@@ -31,6 +31,7 @@ from pulumi_datadog_seats.errors import (
     SeatsError,
     ServerError,
     TransportError,
+    UnexpectedAnswerError,
     UnprocessableError,
 )
 from pulumi_datadog_seats.settings import Settings
@@ -288,15 +289,17 @@ def test_missing_or_empty_next_cursor_is_the_last_page(rsps, meta):
     assert len(rsps.calls) == 1
 
 
-def test_a_cursor_that_does_not_move_ends_the_listing(rsps):
+def test_a_cursor_that_does_not_move_is_an_error_not_a_short_listing(rsps):
+    # Ending quietly would hand the seat logic a listing it cannot know is whole.
     rsps.add(responses.GET, URL, json=page([USERS[0]], "same"))
-    holders = make_client().list_seat_holders("on_call")
-    assert holders == {USERS[0]}
+    with pytest.raises(UnexpectedAnswerError) as info:
+        make_client().list_seat_holders("on_call")
+    assert "page 2" in str(info.value) and "circle" in str(info.value)
     assert len(rsps.calls) == 2
     assert query_of(rsps.calls[1])["page[cursor]"] == ["same"]
 
 
-def test_a_cursor_cycle_ends_the_listing(rsps):
+def test_a_cursor_cycle_is_an_error_not_a_short_listing(rsps):
     def q(**extra: str) -> Any:
         return matchers.query_param_matcher(
             {"product_code": "on_call", "page[limit]": "100", **extra}
@@ -305,7 +308,9 @@ def test_a_cursor_cycle_ends_the_listing(rsps):
     rsps.add(responses.GET, URL, json=page([USERS[0]], "A"), match=[q()])
     rsps.add(responses.GET, URL, json=page([USERS[1]], "B"), match=[q(**{"page[cursor]": "A"})])
     rsps.add(responses.GET, URL, json=page([USERS[2]], "A"), match=[q(**{"page[cursor]": "B"})])
-    assert make_client().list_seat_holders("on_call") == set(USERS[:3])
+    with pytest.raises(UnexpectedAnswerError) as info:
+        make_client().list_seat_holders("on_call")
+    assert "page 3" in str(info.value) and "page 1 already gave" in str(info.value)
     assert len(rsps.calls) == 3
 
 

@@ -279,8 +279,9 @@ def loopback_client(api_url: str, **overrides: Any) -> SeatsClient:
     return SeatsClient(Settings(**values))
 
 
+SEATED = "3f2a6b1c-0d4e-4f5a-9b8c-00000000000a"
 ASSIGNED = json.dumps(
-    {"data": {"type": "seat-assignments", "attributes": {"assigned_ids": ["a"]}}}
+    {"data": {"type": "seat-assignments", "attributes": {"assigned_ids": [SEATED]}}}
 ).encode()
 
 
@@ -292,7 +293,7 @@ def test_real_retries_wait_reset_then_backoff(server, slept):
         (503, {}, b""),
         (201, {}, ASSIGNED),
     ]
-    assert loopback_client(url).assign_batch("on_call", ["a"]) == ["a"]
+    assert loopback_client(url).assign_batch("on_call", [SEATED]) == [SEATED]
     assert len(script.requests) == 4
     # 429: the reset; then the 2nd and 3rd consecutive errors: 2 and 4 seconds plus
     # up to backoff_seconds of jitter.
