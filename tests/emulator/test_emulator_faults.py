@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -210,6 +211,24 @@ def test_delay_fault_answers_normally_after_the_delay(emulator_api, admin):
     assert first["status"] == 201
     assert first["duration"] >= 0.3
     assert second["time"] - first["time"] >= 0.3
+
+
+def test_a_request_held_across_a_reset_changes_nothing_after_it(emulator_api, admin):
+    # A test that leaves a delayed request behind must not write into, or show in the
+    # log of, the next test's emulator: the held request is refused, unlogged.
+    admin.add_fault(kind="delay", delay_seconds=0.5, nth=1)
+    ids = emulator_api.user_ids
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        held = pool.submit(emulator_api.assign, ids[:1])
+        deadline = time.monotonic() + 5
+        while not admin.faults()[0]["fired"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        admin.reset()
+        answer = held.result()
+    assert answer.status_code == 503
+    assert "reset" in answer.json()["errors"][0]
+    assert admin.holders("on_call") == []
+    assert admin.requests() == []
 
 
 def test_drop_fault_closes_the_connection_without_an_answer(emulator_api, admin):

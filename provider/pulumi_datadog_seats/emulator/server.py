@@ -197,18 +197,26 @@ class _Handler(BaseHTTPRequestHandler):
         admission = self._state.admit(self.command)
         fault = admission.fault
         if fault is not None and fault.kind == "drop":
-            self._state.record_request({**entry, "status": "dropped", "duration": 0.0})
+            self._state.record_request(
+                {**entry, "status": "dropped", "duration": 0.0}, admission.epoch
+            )
             self._drop()
             return
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay_seconds)
+            if not self._state.is_current(admission.epoch):
+                # Reset while held: acting now would change (and log into) the new state.
+                self._send(_error(503, "The emulator was reset while this request was held."))
+                return
         try:
             reply = self._api_reply(path, query, body, admission.limited, fault)
         except Exception as exc:  # an emulator bug: answer 500 rather than hang up
             reply = _error(500, f"emulator error: {exc!r}")
         reply.headers.update(admission.headers)
         duration = time.time() - received
-        self._state.record_request({**entry, "status": reply.status, "duration": duration})
+        self._state.record_request(
+            {**entry, "status": reply.status, "duration": duration}, admission.epoch
+        )
         self._send(reply)
 
     def _api_reply(

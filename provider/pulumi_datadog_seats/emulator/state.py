@@ -283,11 +283,13 @@ class Admission:
 
     `fault` is the rule that fired (None: none did). `limited` means the rate limit
     is exhausted (answer 429). `headers` are the X-RateLimit-* headers to send.
+    `epoch` counts the resets before the request arrived (see `SeatsState.is_current`).
     """
 
     fault: FaultRule | None
     limited: bool
     headers: dict[str, str]
+    epoch: int = 0
 
 
 class SeatsState:
@@ -305,6 +307,7 @@ class SeatsState:
         self._log: list[dict[str, Any]] = []
         self._window_start = 0.0
         self._window_used = 0
+        self._epoch = -1
         self.reset()
 
     # ----- control -------------------------------------------------------------------
@@ -312,6 +315,9 @@ class SeatsState:
     def reset(self) -> None:
         """Back to the startup config (users, teams, switches, faults); no holders, log, window."""
         with self._lock:
+            # Requests admitted before this reset (say, held by a delay fault) must not
+            # act on, or show in the log of, what comes after it.
+            self._epoch += 1
             self._config = copy.deepcopy(self._startup)
             self._users = {user["id"]: user for user in self._config.users}
             self._teams = {team["id"]: team for team in self._config.teams}
@@ -423,10 +429,16 @@ class SeatsState:
                 {**f.rule.to_dict(), "matched": f.matched, "fired": f.fired} for f in self._faults
             ]
 
-    def record_request(self, entry: Mapping[str, Any]) -> None:
-        """Append an entry to the request log."""
+    def is_current(self, epoch: int) -> bool:
+        """Whether no reset happened since a request with this `Admission.epoch` arrived."""
         with self._lock:
-            self._log.append(dict(entry))
+            return epoch == self._epoch
+
+    def record_request(self, entry: Mapping[str, Any], epoch: int | None = None) -> None:
+        """Append an entry to the request log, unless it arrived before the last reset."""
+        with self._lock:
+            if epoch is None or epoch == self._epoch:
+                self._log.append(dict(entry))
 
     def requests(self) -> list[dict[str, Any]]:
         """A copy of the request log, oldest answer first."""
@@ -497,7 +509,7 @@ class SeatsState:
             if fired is not None and fired.kind == "rate_limit":
                 headers["X-RateLimit-Remaining"] = "0"
                 headers["X-RateLimit-Reset"] = str(fired.reset_seconds)
-            return Admission(fault=fired, limited=limited, headers=headers)
+            return Admission(fault=fired, limited=limited, headers=headers, epoch=self._epoch)
 
     def check_keys(self, api_key: str | None, app_key: str | None) -> bool:
         """Whether both keys are present and equal to the configured ones."""
