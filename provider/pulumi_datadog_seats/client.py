@@ -33,7 +33,7 @@ __all__ = [
     "SEATS_PATH",
     "USER_AGENT",
     "BudgetedRetry",
-    "SeatUser",
+    "SeatHolder",
     "SeatsClient",
 ]
 
@@ -41,8 +41,13 @@ SEATS_PATH = "/api/v2/seats/users"
 
 
 @dataclass(frozen=True)
-class SeatUser:
-    """One seat holder as ``GET /api/v2/seats/users`` lists it."""
+class SeatHolder:
+    """A user holding a seat of a product, as ``GET /api/v2/seats/users`` lists it.
+
+    ``id`` is the lower-case user UUID; ``assigned_at`` is the RFC 3339 time Datadog
+    gives. To export holders, export plain values, e.g.
+    ``holders.apply(lambda hs: [h.email for h in hs])``.
+    """
 
     id: str
     email: str | None = None
@@ -98,7 +103,7 @@ class SeatsClient:
         """One ``DELETE``: unassign seats from at most a batch of users."""
         self._request("DELETE", json=_assignment_body(product_code, user_uuids))
 
-    def iter_seat_users(self, product_code: str) -> Iterator[SeatUser]:
+    def iter_seat_users(self, product_code: str) -> Iterator[SeatHolder]:
         """Every holder of a seat of ``product_code``, following the cursor page by page.
 
         Raises :class:`~.errors.UnexpectedAnswerError` for a page of the wrong shape (an
@@ -111,7 +116,7 @@ class SeatsClient:
             for n, entry in enumerate(page.data):
                 item = answer.object(entry, f"data[{n}]")
                 attributes = answer.optional_object(item.get("attributes"), f"data[{n}].attributes")
-                yield SeatUser(
+                yield SeatHolder(
                     id=answer.user_uuid(item.get("id"), f"data[{n}].id"),
                     email=text(attributes.get("email")),
                     name=text(attributes.get("name")),

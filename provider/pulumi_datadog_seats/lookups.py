@@ -34,13 +34,12 @@ import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import pulumi
 import pulumi.runtime
 
-from .client import SeatsClient
+from .client import SeatHolder, SeatsClient
 from .errors import SeatsError, UserLookupError
 from .settings import Settings, resolve_settings
 from .teams import TeamsClient
@@ -61,21 +60,6 @@ __all__ = [
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class SeatHolder:
-    """A user holding a seat of a product.
-
-    ``id`` is the lower-case user UUID; ``assigned_at`` is the RFC 3339 time Datadog
-    gives. To export holders, export plain values, e.g.
-    ``holders.apply(lambda hs: [h.email for h in hs])``.
-    """
-
-    id: str
-    email: str | None = None
-    name: str | None = None
-    assigned_at: str | None = None
-
-
 # -- plain values, for scripts --------------------------------------------------------
 
 
@@ -89,10 +73,7 @@ def fetch_seat_holders(
     code = _text("product_code", product_code)
     with closing(Transport(_settings(settings, config))) as transport:
         client = SeatsClient(transport.settings, transport=transport)
-        return [
-            SeatHolder(id=u.id, email=u.email, name=u.name, assigned_at=u.assigned_at)
-            for u in client.iter_seat_users(code)
-        ]
+        return list(client.iter_seat_users(code))
 
 
 def fetch_user_uuids(

@@ -21,7 +21,7 @@ import requests
 import responses
 from responses import matchers
 
-from pulumi_datadog_seats.client import SeatsClient, SeatUser
+from pulumi_datadog_seats.client import SeatHolder, SeatsClient
 from pulumi_datadog_seats.errors import (
     AuthenticationError,
     BadRequestError,
@@ -261,7 +261,7 @@ def test_iter_seat_users_follows_the_cursor_across_three_pages(rsps):
 
     assert [u.id for u in users] == USERS
     assert len(rsps.calls) == 3
-    assert users[0] == SeatUser(
+    assert users[0] == SeatHolder(
         id=USERS[0],
         email=f"{upper[0][-4:]}@example.com",
         name=f"User {upper[0][-4:]}",
