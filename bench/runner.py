@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -49,6 +50,10 @@ class Measure:
     requests: list[dict[str, Any]]
     peak_mb: float | None
     result: Result
+    #: CPU seconds (user + system) of the command's whole process tree: the CLI, the
+    #: language host, the program, the provider. Less sensitive than wall time to other
+    #: jobs on the machine.
+    cpu_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -178,12 +183,20 @@ class BenchStack:
         admin.clear_requests()
         rss.clear(self.bench.rss_dir)
         action = getattr(self.stack, command)
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         result: Result = action(*args, check=check)
         seconds = time.perf_counter() - started
+        cpu = _children_cpu() - cpu_before
         # Whatever happened, a destroy at the end is safe.
         self.deployed = command != "destroy" or result.returncode != 0
         peak = rss.peak_mb(self.bench.rss_dir)
-        measure = Measure(command, seconds, admin.requests(), peak, result)
+        measure = Measure(command, seconds, admin.requests(), peak, result, cpu)
         self.measures.append(measure)
         return measure
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished child process (and theirs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
