@@ -200,9 +200,13 @@ class SeatAssignmentProvider(ResourceProvider):
         )
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
-        """Give back the seats of every declared user; users without one are fine."""
+        """Give back the seats of every declared user; users without one are fine.
+
+        All or nothing: if a batch fails, the seats given back so far are assigned again,
+        so the state (which keeps the resource) still matches Datadog.
+        """
         product_code, declared, _exclusive = _declaration(props)
-        seats.release(self._state().view, product_code, sorted(declared))
+        seats.release_or_restore(self._state().view, product_code, sorted(declared))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without what configure() built (client, view, claims, keys), whatever happens."""

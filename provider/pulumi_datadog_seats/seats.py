@@ -19,7 +19,14 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .errors import BadRequestError, SeatAssignmentError, SeatsError, UnprocessableError
+from .errors import (
+    BadRequestError,
+    SeatAssignmentError,
+    SeatsError,
+    ServerError,
+    TransportError,
+    UnprocessableError,
+)
 
 PRODUCT_CODE = "product_code"
 USER_UUIDS = "user_uuids"
@@ -449,21 +456,34 @@ def assign_or_roll_back(api: SeatsApi, product_code: str, users: Sequence[str]) 
     """
     attempted: list[str] = []
     confirmed: set[str] = set()
+    in_flight: list[str] = []
     try:
         for batch in batches(users, api.batch_size):
             attempted.extend(batch)
+            in_flight = batch
             confirmed.update(set(api.assign_batch(product_code, batch)) & set(batch))
+            in_flight = []
     except SeatsError as exc:
-        undone = _roll_back(
-            api, product_code, attempted, holders=_holders_or_none(api, product_code)
-        )
+        holders = _holders_or_none(api, product_code)
+        pending = _undecided(exc, in_flight, holders)
+        undone = _roll_back(api, product_code, attempted, holders=holders, pending=pending)
         raise SeatAssignmentError(
             f"Assigning seats of {product_code!r} to {len(users)} user(s) failed: {exc}{undone}"
+            f"{_may_still_assign(pending)}"
         ) from exc
     unsettled = set(users) - confirmed
     if not unsettled:
         return
-    holders = api.read_holders(product_code)
+    try:
+        holders = api.read_holders(product_code)
+    except SeatsError as exc:
+        # Who got a seat is unknown: give back every seat this run may have assigned.
+        undone = _roll_back(api, product_code, attempted, holders=None)
+        raise SeatAssignmentError(
+            f"Datadog's answers left out {len(unsettled)} of the {len(users)} user(s) this run "
+            f"assigned a seat of {product_code!r}, and reading the holders back to check "
+            f"failed: {exc}{undone}"
+        ) from exc
     missing = sorted(unsettled - holders)
     if not missing:
         return
@@ -473,6 +493,36 @@ def assign_or_roll_back(api: SeatsApi, product_code: str, users: Sequence[str]) 
         f"{', '.join(missing)}. Either these UUIDs are not active users of this organization "
         f"(check them in Organization Settings > Users), or no free {product_code!r} seats "
         f"are left (free some or buy more, then run again).{undone}"
+    )
+
+
+def outcome_unknown(exc: SeatsError) -> bool:
+    """Whether Datadog may have carried out, or may still carry out, the request that failed.
+
+    No answer (a timeout, a dropped connection), an answer that is not the API's, or a
+    server error other than 503 (500, 502, 504: the server, or the one behind a gateway,
+    may have made the write): the write may have been made, now or later. A 503 (service
+    unavailable) and a 4xx are refusals.
+    """
+    if isinstance(exc, ServerError):
+        return exc.status != 503
+    return isinstance(exc, TransportError)
+
+
+def _undecided(exc: SeatsError, in_flight: Sequence[str], holders: set[str] | None) -> list[str]:
+    """The users of the request that failed whose seat Datadog may still change."""
+    if not outcome_unknown(exc):
+        return []
+    return sorted(u for u in in_flight if holders is None or u not in holders)
+
+
+def _may_still_assign(pending: Sequence[str]) -> str:
+    if not pending:
+        return ""
+    return (
+        f" The request for {', '.join(pending)} got no clear answer, so Datadog may still "
+        "carry it out and give them a seat Pulumi does not track: run `pulumi up` again "
+        "(it adopts them), or unassign them in Datadog if you no longer declare them."
     )
 
 
@@ -493,49 +543,84 @@ def release_or_restore(api: SeatsApi, product_code: str, users: Sequence[str]) -
     """:func:`release`, all or nothing: on failure the seats taken are assigned again.
 
     Returns who lost a seat; raises :class:`SeatAssignmentError` if any batch failed.
+    When the failed request got no clear answer (:func:`outcome_unknown`), its users are
+    assigned again too (assigning is idempotent), and the message names them: Datadog may
+    still carry the request out later.
     """
     released: list[str] = []
+    in_flight: list[str] = []
     try:
-        _release_into(api, product_code, users, released)
+        _release_into(api, product_code, users, released, in_flight)
     except SeatsError as exc:
-        restored = _restore(api, product_code, released) or " No seat was given back."
+        pending = sorted(in_flight) if outcome_unknown(exc) else []
+        restored = _restore(api, product_code, [*released, *pending])
+        if not restored:
+            restored = " No seat was given back."
+        later = (
+            f" The request to unassign {', '.join(pending)} got no clear answer, so Datadog "
+            "may still carry it out and take their seat away: run the command again."
+            if pending
+            else ""
+        )
         raise SeatAssignmentError(
             f"Unassigning seats of {product_code!r} from {len(users)} user(s) failed: "
-            f"{exc}{restored}"
+            f"{exc}{restored}{later}"
         ) from exc
     return released
 
 
 def _release_into(
-    api: SeatsApi, product_code: str, users: Sequence[str], released: list[str]
+    api: SeatsApi,
+    product_code: str,
+    users: Sequence[str],
+    released: list[str],
+    in_flight: list[str] | None = None,
 ) -> None:
-    """Unassign ``users`` batch by batch, appending each batch given back to ``released``."""
+    """Unassign ``users`` batch by batch, appending each batch given back to ``released``.
+
+    ``in_flight`` holds the users of the request under way (so, after a failure, the
+    users of the request that failed).
+    """
     still_holding: set[str] | None = None  # read from the API after a refusal
+    flying = in_flight if in_flight is not None else []
     for batch in batches(users, api.batch_size):
         if still_holding is not None:
             batch = [u for u in batch if u in still_holding]
             if not batch:
                 continue
         try:
+            flying[:] = batch
             api.unassign_batch(product_code, batch)
         except (BadRequestError, UnprocessableError):
             if still_holding is not None:
                 raise  # refused although every user in it holds a seat
+            flying[:] = []
             still_holding = api.read_holders(product_code)
             batch = [u for u in batch if u in still_holding]
             if not batch:
                 continue
+            flying[:] = batch
             api.unassign_batch(product_code, batch)
+        flying[:] = []
         released.extend(batch)
 
 
 def _roll_back(
-    api: SeatsApi, product_code: str, attempted: Sequence[str], holders: set[str] | None
+    api: SeatsApi,
+    product_code: str,
+    attempted: Sequence[str],
+    holders: set[str] | None,
+    pending: Sequence[str] = (),
 ) -> str:
-    """Give back the seats of ``attempted`` (who held none before); say what happened."""
+    """Give back the seats of ``attempted`` (who held none before); say what happened.
+
+    ``pending``: users whose request may still be carried out, so "nothing changed" is
+    not said.
+    """
     targets = sorted(set(attempted) & holders) if holders is not None else sorted(attempted)
+    settled = "" if pending else ", so nothing changed"
     if not targets:
-        return " No seat was assigned, so nothing changed."
+        return f" No seat was assigned{settled}."
     try:
         release(api, product_code, targets)
     except SeatsError as exc:
@@ -544,21 +629,36 @@ def _roll_back(
             f"these users may still hold a seat Pulumi does not track: {', '.join(targets)}. "
             "Run the command again, or unassign them in Datadog."
         )
-    return f" The {len(targets)} seat(s) this run had assigned were given back: nothing changed."
+    settled = "" if pending else ": nothing changed"
+    return f" The {len(targets)} seat(s) this run had assigned were given back{settled}."
 
 
 def _restore(api: SeatsApi, product_code: str, released: Sequence[str]) -> str:
-    """Assign seats back to ``released`` after a failed operation; say what happened."""
+    """Assign seats back to ``released`` after a failed operation; say what happened.
+
+    Datadog's answers are checked as for any assignment: a user they leave out is looked
+    up in the holders, and one without a seat (no free seat any more, say) is reported.
+    """
     if not released:
         return ""
+    confirmed: set[str] = set()
     try:
         for batch in batches(released, api.batch_size):
-            api.assign_batch(product_code, batch)
+            confirmed.update(set(api.assign_batch(product_code, batch)) & set(batch))
+        unsettled = set(released) - confirmed
+        lost = sorted(unsettled - api.read_holders(product_code)) if unsettled else []
     except SeatsError as exc:
         return (
             f" Assigning back the {len(released)} seat(s) this run had given back also failed "
             f"({exc}); these users are now without a seat: {', '.join(released)}. Run the "
             "command again once the cause is fixed."
+        )
+    if lost:
+        return (
+            f" Assigning back the {len(released)} seat(s) this run had given back also failed "
+            f"for {len(lost)}: Datadog gave no seat to {', '.join(lost)}, who are now without "
+            f"one (are {product_code!r} seats all taken?). Free a seat, then run the command "
+            "again."
         )
     return f" The {len(released)} seat(s) this run had given back were assigned again."
 

@@ -785,3 +785,16 @@ def test_a_failed_update_of_a_secret_declaration_names_no_user(monkeypatch):
     message = str(failure.value)
     assert all(user not in message for user in (A, B, stranger))
     assert fake.holders == {A}
+
+
+def test_a_failed_delete_leaves_every_seat_as_it_was(monkeypatch):
+    """Regression: delete gave back batch after batch and stopped at the first failure, so
+    the state (which keeps the resource after a failed delete) declared users who had
+    lost their seat, and no later `pulumi up` without a refresh noticed."""
+    users = [uid(i) for i in range(1, 6)]
+    fake = FakeClient(holders=users, batch_size=2, fail_unassign_batch=2)
+    provider = provider_with(monkeypatch, fake)
+    with pytest.raises(SeatAssignmentError) as failure:
+        provider.delete("id", {"product_code": PRODUCT, "user_uuids": users})
+    assert fake.holders == set(users)
+    assert "were assigned again" in str(failure.value)

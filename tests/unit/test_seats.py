@@ -20,6 +20,7 @@ from pulumi_datadog_seats.errors import (
     NotFoundError,
     SeatAssignmentError,
     ServerError,
+    TransportError,
     UnprocessableError,
 )
 from pulumi_datadog_seats.seats import CheckOutcome, Plan, check_inputs, normalize_uuid, plan
@@ -808,3 +809,133 @@ def test_exclusive_claims_from_many_threads_have_one_winner():
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         assert sum(pool.map(claim, range(16))) == 1
+
+
+# -- defects the invariant tier (tests/emulator/test_invariants.py) found ----------------
+
+
+class UnansweredClient(FakeClient):
+    """A fake whose n-th assign (or unassign) request is carried out but never answered.
+
+    As after a client timeout or a dropped connection: Datadog made the change, the
+    client got a TransportError, whose outcome the seat logic cannot know.
+    """
+
+    def __init__(self, *, unanswered_assign: int = 0, unanswered_unassign: int = 0, **kw: Any):
+        super().__init__(**kw)
+        self.unanswered_assign = unanswered_assign
+        self.unanswered_unassign = unanswered_unassign
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        answer = super().assign_batch(product_code, user_uuids)
+        if self.count("assign") == self.unanswered_assign:
+            raise TransportError(f"POST {PATH} timed out")
+        return answer
+
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        super().unassign_batch(product_code, user_uuids)
+        if self.count("unassign") == self.unanswered_unassign:
+            raise TransportError(f"DELETE {PATH} timed out")
+
+
+class LateClient(FakeClient):
+    """A fake whose n-th assign request times out now and takes effect later (``land()``)."""
+
+    def __init__(self, *, late_assign: int, **kw: Any):
+        super().__init__(**kw)
+        self.late_assign = late_assign
+        self.late: list[str] = []
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        if self.count("assign") + 1 == self.late_assign:
+            self.calls.append(("assign", tuple(user_uuids)))
+            self.late = list(user_uuids)
+            raise TransportError(f"POST {PATH} timed out")
+        return super().assign_batch(product_code, user_uuids)
+
+    def land(self) -> None:
+        self.holders.update(u for u in self.late if u not in self.unknown_users)
+
+
+def test_an_assign_that_timed_out_is_never_reported_as_nothing_changed():
+    """Regression: a timed-out assign was followed by "No seat was assigned, so nothing
+    changed", and the seats Datadog gave once the request landed were tracked by nobody."""
+    fake = LateClient(late_assign=2, holders=OUTSIDERS)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    message = str(info.value)
+    fake.land()
+    late = sorted(fake.holders - set(OUTSIDERS))
+    assert late  # the request did land after all...
+    assert "nothing changed" not in message  # ...so the message never said otherwise,
+    assert "no clear answer" in message  # it warned,
+    assert all(user in message for user in late)  # and named whom
+
+
+def test_a_refused_or_unavailable_assign_still_says_nothing_changed():
+    fake = FakeClient(fail_assign_batch=2, holders=OUTSIDERS)  # 503: a refusal
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    assert "nothing changed" in str(info.value) and "no clear answer" not in str(info.value)
+    assert fake.holders == set(OUTSIDERS)
+
+
+def test_an_assign_carried_out_without_an_answer_is_given_back():
+    fake = UnansweredClient(unanswered_assign=2, holders=OUTSIDERS)
+    with pytest.raises(SeatAssignmentError):
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    assert fake.holders == set(OUTSIDERS)
+
+
+def test_a_failed_read_back_rolls_back_instead_of_leaving_seats_behind():
+    """Regression: when an answer left a user out and reading the holders back failed,
+    the error escaped without a roll back: the seats given meanwhile stayed, untracked."""
+    stranger = uid(0xDEAD)
+    # Listing 1 (the plan) succeeds; listing 2 (the read-back) fails.
+    fake = FakeClient(unknown_users=[stranger], fail_list_after=1, holders=OUTSIDERS)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, {*NEW, stranger})
+    assert fake.holders == set(OUTSIDERS)
+    assert "reading the holders back to check failed" in str(info.value)
+
+
+class FullClient(FakeClient):
+    """A fake with a seat capacity; past it, an assign seats whom it can (partial answer)."""
+
+    def __init__(self, *, capacity: int, **kw: Any):
+        super().__init__(**kw)
+        self.capacity = capacity
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        free = max(0, self.capacity - len(self.holders))
+        fitting = [u for u in user_uuids if u in self.holders] + [
+            u for u in user_uuids if u not in self.holders
+        ][:free]
+        self.calls.append(("assign", tuple(user_uuids)))
+        self.holders.update(fitting)
+        return fitting
+
+
+def test_a_restore_that_datadog_does_not_carry_out_is_reported():
+    """Regression: assigning back the seats an update had given back trusted the call and
+    said "were assigned again" while Datadog had seated nobody (more holders than seats)."""
+    outsiders = [uid(0x30), uid(0x31), uid(0x32)]
+    fake = FullClient(capacity=2, holders=outsiders)  # over-allocated: 3 holders, 2 seats
+    with pytest.raises(SeatAssignmentError) as info:
+        # Exclusive: unassigns the three outsiders, then cannot seat five new users.
+        seats.converge(fake.view(), PRODUCT, set(NEW), exclusive=True)
+    message = str(info.value)
+    lost = sorted(set(outsiders) - fake.holders)
+    assert lost  # some outsider could not get a seat back...
+    assert "were assigned again" not in message  # ...and the message no longer says so
+    assert "also failed" in message and all(user in message for user in lost)
+
+
+def test_an_unassign_carried_out_without_an_answer_is_assigned_back():
+    """Regression: the users of an unassign request that failed without an answer were
+    left out of the restore (only confirmed batches were), and silently lost their seat."""
+    fake = UnansweredClient(unanswered_unassign=2, holders=OUTSIDERS + KEPT, batch_size=1)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.release_or_restore(fake.view(), PRODUCT, sorted(OUTSIDERS + KEPT))
+    assert fake.holders == set(OUTSIDERS + KEPT)
+    assert "no clear answer" in str(info.value)
