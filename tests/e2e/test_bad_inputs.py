@@ -488,6 +488,9 @@ def table_rows() -> Iterator[tuple[str, str]]:
         yield row.label, row.says
     for entries in ENTRY_LISTS.values():
         for entry in entries:
-            yield f"user_uuids entry {json.dumps(entry.entry)}", entry.says
+            if not str(entry.entry).startswith("filler-"):  # padding, not a kind of its own
+                yield f"user_uuids entry {json.dumps(entry.entry)}", entry.says
+    yield "more than ten bad entries", " and 2 more"
+    yield "missing product_code and user_uuids", "missing: product_code, user_uuids."
     for config in CONFIG_ROWS:
         yield config.label, config.says
