@@ -463,3 +463,20 @@ def _read_events_leniently(path: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return events
+
+
+@contextmanager
+def stack_removed_after(
+    engine: Engine, project_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """A new stack of ``project_dir``, removed (`pulumi stack rm --force`, no destroy)
+    afterwards: for tests that end with their own destroy, or whose emulator is reset
+    after them anyway. A lock a killed CLI left is removed first (`pulumi cancel`)."""
+    stack = Stack(engine, project_dir, extra_env or {}).init()
+    try:
+        yield stack
+    except BaseException:
+        stack.pulumi("cancel", "--yes", "--stack", stack.name, "--non-interactive", check=False)
+        raise
+    finally:
+        stack.remove()

@@ -25,7 +25,7 @@ from .harness import (
     Result,
     Stack,
     copy_project,
-    stack_in,
+    stack_removed_after,
 )
 
 IR = "incident_response"
@@ -98,7 +98,7 @@ def test_disjoint_stacks_up_and_destroy_at_once_with_faults(
     project_a = copy_project(PROJECTS / "seats", tmp_path / "a")
     project_b = copy_project(PROJECTS / "seats", tmp_path / "b")
 
-    with stack_in(engine, project_a) as a, stack_in(engine, project_b) as b:
+    with stack_removed_after(engine, project_a) as a, stack_removed_after(engine, project_b) as b:
         connect_and_declare(a, emulator, IR, sorted(team_a), batchSize=2)
         connect_and_declare(b, emulator, IR, sorted(team_b), batchSize=2)
 
@@ -154,7 +154,7 @@ def shared_user_story(
     project_a = copy_project(PROJECTS / "seats", base / "a")
     project_b = copy_project(PROJECTS / "seats", base / "b")
 
-    with stack_in(engine, project_a) as a, stack_in(engine, project_b) as b:
+    with stack_removed_after(engine, project_a) as a, stack_removed_after(engine, project_b) as b:
         connect_and_declare(a, emulator, IR, sorted(story.a_users | {story.shared}))
         connect_and_declare(b, emulator, IR, sorted(story.b_users | {story.shared}))
         a.up()
@@ -179,6 +179,7 @@ def shared_user_story(
         steps["a up: holders"] = holders(emulator)
         steps["a preview at the end"] = a.preview("--expect-no-changes", check=False)
         steps["output"] = [*a.output, *b.output, a.export(), b.export()]
+    emulator.admin.reset()  # the stacks are removed, not destroyed: leave no seat behind
     yield story
 
 
