@@ -9,9 +9,9 @@ other (the program, the language host's own calls) straight to the real interpre
 Here the provider runs as a child. Its peak resident set (``VmHWM``) is polled from
 ``/proc`` while it runs and written to ``<dir>/<pid>.json`` whenever it grows, so the
 figure survives even if the engine kills this process group with SIGKILL; on a normal
-exit ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` settles it. The engine stops plugins with
-SIGINT to the whole process group (then SIGKILL after 5 s): the child gets it directly,
-and this process only waits for the child.
+exit ``getrusage(RUSAGE_CHILDREN)`` settles it and adds the child's CPU time. The
+engine stops plugins with SIGINT to the whole process group (then SIGKILL after 5 s):
+the child gets it directly, and this process only waits for the child.
 
 Run as a script (``python bench/rss.py DIR -u -m pulumi.dynamic ARGS``): standard library
 only, nothing of the bench is imported.
@@ -74,8 +74,10 @@ def main(argv: list[str]) -> int:
     code = child.wait()
     done.set()
     poller.join()
-    final = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    _write(path, {"pid": child.pid, "peak_kb": final, "final": True, "exit": code})
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    final = max(peak, usage.ru_maxrss)
+    cpu = usage.ru_utime + usage.ru_stime
+    _write(path, {"pid": child.pid, "peak_kb": final, "cpu": cpu, "final": True, "exit": code})
     return code
 
 
@@ -98,6 +100,13 @@ def peak_mb(rss_dir: Path) -> float | None:
     """The largest peak recorded in ``rss_dir`` (MiB), or None if no provider ran."""
     peaks = [json.loads(p.read_text())["peak_kb"] for p in rss_dir.glob("*.json")]
     return max(peaks) / 1024 if peaks else None
+
+
+def cpu_seconds(rss_dir: Path) -> float | None:
+    """CPU seconds of the provider processes that exited normally, or None if none did."""
+    records = [json.loads(p.read_text()) for p in rss_dir.glob("*.json")]
+    done = [r["cpu"] for r in records if r.get("final")]
+    return sum(done) if done else None
 
 
 def clear(rss_dir: Path) -> None:

@@ -54,6 +54,8 @@ class Measure:
     #: language host, the program, the provider. Less sensitive than wall time to other
     #: jobs on the machine.
     cpu_seconds: float = 0.0
+    #: CPU seconds of the dynamic-provider process alone (None if it did not exit normally).
+    provider_cpu_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -191,7 +193,8 @@ class BenchStack:
         # Whatever happened, a destroy at the end is safe.
         self.deployed = command != "destroy" or result.returncode != 0
         peak = rss.peak_mb(self.bench.rss_dir)
-        measure = Measure(command, seconds, admin.requests(), peak, result, cpu)
+        provider_cpu = rss.cpu_seconds(self.bench.rss_dir)
+        measure = Measure(command, seconds, admin.requests(), peak, result, cpu, provider_cpu)
         self.measures.append(measure)
         return measure
 
