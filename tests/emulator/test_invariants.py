@@ -234,6 +234,7 @@ class Tally:
     ups_failed: int = 0
     failed_ops_unchanged: int = 0
     failed_ops_reported_leftovers: int = 0
+    leftover_causes: Counter[str] = field(default_factory=Counter)
     seats_leaked: int = 0
     keys_seen: int = 0
 
@@ -251,6 +252,7 @@ class Tally:
             "ups_failed": self.ups_failed,
             "failed_operations_with_holders_unchanged": self.failed_ops_unchanged,
             "failed_operations_reporting_leftovers": self.failed_ops_reported_leftovers,
+            "leftover_causes": dict(self.leftover_causes),
             "seats_leaked": self.seats_leaked,
             "keys_seen": self.keys_seen,
         }
@@ -352,6 +354,7 @@ def attempt(world: World, what: str, call: Any, *args: Any) -> Any:
                     f"so: before {before}, after {after}; message: {message}"
                 ) from exc
             TALLY.failed_ops_reported_leftovers += 1
+            TALLY.leftover_causes[_leftover_cause(message)] += 1
             world.expected = after  # the message told the user who is left where
         else:
             TALLY.failed_ops_unchanged += 1
@@ -359,6 +362,14 @@ def attempt(world: World, what: str, call: Any, *args: Any) -> Any:
         raise
     TALLY.provider_ops[what] += 1
     return result
+
+
+def _leftover_cause(message: str) -> str:
+    if "no clear answer" in message:
+        return "request without a clear answer"
+    if "gave no seat to" in message:
+        return "no seat left to assign back"
+    return "the API kept failing"
 
 
 def allowed(world: World, decls: dict[str, Decl]) -> dict[str, Decl]:
