@@ -79,7 +79,8 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
     """The declared users: canonical lower-case UUIDs, sorted, without duplicates."""
 
     assigned_ids: pulumi.Output[list[str]]
-    """The declared users that hold a seat, as confirmed by Datadog (sorted)."""
+    """The declared users that hold a seat, as confirmed by Datadog (sorted). A secret when
+    ``user_uuids`` (or any UUID in it) is, as are ``user_uuids`` and ``unmanaged_ids``."""
 
     exclusive: pulumi.Output[bool]
     """Whether the declared users are the complete set of holders of the product."""
