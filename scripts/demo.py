@@ -48,7 +48,7 @@ def shell_env(bin_dir: Path) -> dict[str, str]:
     """What `eval "$(scripts/ensure-pulumi --env)"` sets, plus the demo's own backend."""
     backend = STATE_DIR / "state"
     backend.mkdir(parents=True, exist_ok=True)
-    path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    path = os.pathsep.join([str(bin_dir), os.environ["PATH"]])
     return {
         **os.environ,
         "PATH": path,

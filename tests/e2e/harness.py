@@ -60,10 +60,12 @@ class Engine:
     def env(self) -> dict[str, str]:
         """The environment of every pulumi command, as `eval "$(scripts/ensure-pulumi --env)"`
         sets it, plus a private local backend, passphrase and home."""
-        python_bin = str(Path(sys.executable).parent)
         return {
             **os.environ,
-            "PATH": os.pathsep.join([str(self.bin_dir), python_bin, os.environ.get("PATH", "")]),
+            # Not the virtualenv's bin: on PATH, its pulumi-resource-datadog-seats would be
+            # loaded by every run (see README, "The engine"); tests that use the plugin
+            # from PATH put it there themselves.
+            "PATH": os.pathsep.join([str(self.bin_dir), os.environ.get("PATH", "")]),
             "PULUMI_PYTHON_CMD": sys.executable,
             "PULUMI_SKIP_UPDATE_CHECK": "1",
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),

@@ -69,6 +69,13 @@ def set_config(stack: Stack, **values: Any) -> None:
     stack.pulumi("config", "set-all", "--stack", stack.name, "--json", json.dumps(payload))
 
 
+def env_with_plugin_on_path(engine: Engine) -> dict[str, str]:
+    """PATH with the engine and the virtualenv's bin, as an activated virtualenv has it."""
+    return {
+        "PATH": os.pathsep.join([str(engine.bin_dir), str(plugin_bin_dir()), os.environ["PATH"]])
+    }
+
+
 def env_without_plugin_on_path(engine: Engine) -> dict[str, str]:
     """PATH with the engine but not the virtualenv: the plugin can only come from Pulumi.yaml."""
     bin_dir = str(plugin_bin_dir())

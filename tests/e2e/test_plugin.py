@@ -25,6 +25,7 @@ from .plugin_fixtures import (
     PLUGIN,
     connect_plugin,
     empty_yaml_project,
+    env_with_plugin_on_path,
     env_without_plugin_on_path,
     merge_generated,
     plugin_bin_dir,
@@ -77,7 +78,7 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
 ) -> None:
     outsider = users[20]  # holds a seat outside Pulumi: never touched
     emulator.admin.set_holders(IR, [outsider])
-    with stack_in(engine, yaml_example) as stack:
+    with stack_in(engine, yaml_example, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2])
 
@@ -142,7 +143,7 @@ def test_injected_503s_every_fifth_request_change_nothing(
     engine: Engine, emulator: EmulatorProcess, users: list[str], yaml_example: Path
 ) -> None:
     emulator.admin.add_fault(kind="status", status=503, every=5)
-    with stack_in(engine, yaml_example) as stack:
+    with stack_in(engine, yaml_example, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator, batchSize=2)
         set_config(stack, userUuids=users[0:5])
         stack.up()
@@ -164,7 +165,7 @@ def test_exclusive_and_get_seat_holders(
     engine: Engine, emulator: EmulatorProcess, users: list[str], plugin_project: Path
 ) -> None:
     emulator.admin.set_holders(ON_CALL, users[5:7])
-    with stack_in(engine, plugin_project) as stack:
+    with stack_in(engine, plugin_project, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2], exclusive=True)
         stack.up()
@@ -201,7 +202,7 @@ def test_import_every_holder_and_chosen_holders_then_the_generated_program_has_n
 ) -> None:
     emulator.admin.set_holders(IR, users[0:3])
     emulator.admin.set_holders(ON_CALL, users[3:7])
-    with stack_in(engine, empty_yaml_project) as stack:
+    with stack_in(engine, empty_yaml_project, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
 
         def pulumi_import(name: str, import_id: str, out: Path, check: bool = True):
@@ -246,7 +247,7 @@ def test_import_every_holder_and_chosen_holders_then_the_generated_program_has_n
 def test_keys_never_show_in_state_output_or_errors(
     engine: Engine, emulator: EmulatorProcess, users: list[str], plugin_project: Path
 ) -> None:
-    with stack_in(engine, plugin_project) as stack:
+    with stack_in(engine, plugin_project, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:1])
         stack.up()

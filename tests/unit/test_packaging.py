@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import subprocess
 import sys
 import zipfile
@@ -44,6 +45,13 @@ def test_the_wheel_names_its_project_urls_and_is_typed(wheel: zipfile.ZipFile) -
     assert {"Homepage", "Repository", "Issues", "Changelog"} <= set(urls)
     assert all(url.startswith("https://") for url in urls.values())
     assert "pulumi_datadog_seats/py.typed" in wheel.namelist()
+
+
+def test_the_wheel_tells_pulumi_python_programs_need_no_plugin(wheel: zipfile.ZipFile) -> None:
+    # Pulumi's Python host reads it; without it, it guesses a `datadog-seats` resource
+    # plugin from the package name and the engine loads the plugin on every run.
+    plugin = json.loads(wheel.read("pulumi_datadog_seats/pulumi-plugin.json"))
+    assert plugin == {"resource": False}
 
 
 def test_the_changelog_starts_at_the_first_release() -> None:
