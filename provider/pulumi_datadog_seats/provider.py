@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -171,11 +172,17 @@ class SeatAssignmentProvider(ResourceProvider):
 
         The inputs are rewritten to the users still seated, so the next preview
         shows the seats lost outside Pulumi as a change that ``pulumi up``
-        restores; ``unmanaged_ids`` lists the holders the resource does not declare.
+        restores, and a warning names those users; ``unmanaged_ids`` lists the holders
+        the resource does not declare.
         """
         product_code, declared, exclusive = _declaration(props)
         holders = self._state().view.holders(product_code)
         held = sorted(declared & holders)
+        lost = sorted(declared - holders)
+        if lost:
+            # Printed by the engine with the refresh's diagnostics: the state alone would
+            # record the loss silently.
+            pulumi.log.warn(seats.lost_seats_warning(product_code, lost, none_left=not held))
         if not held:
             return ReadResult("", {}, {})
         inputs = {PRODUCT_CODE: product_code, USER_UUIDS: held, EXCLUSIVE: exclusive}

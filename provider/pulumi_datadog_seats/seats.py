@@ -405,6 +405,22 @@ def unmanaged(holders: AbstractSet[str], declared: AbstractSet[str]) -> list[str
     return sorted(holders - declared)
 
 
+def lost_seats_warning(product_code: str, lost: Sequence[str], none_left: bool) -> str:
+    """What a refresh says when declared users no longer hold a seat of the product."""
+    after = (
+        "No declared user holds a seat any more, so the resource leaves the state and the "
+        "next `pulumi up` creates it again"
+        if none_left
+        else "The next `pulumi up` assigns their seats again"
+    )
+    return (
+        f"{len(lost)} declared user(s) no longer hold a seat of {product_code!r}: "
+        f"{', '.join(lost)}. The seat was taken outside this stack (in Datadog, or by "
+        f"another stack that declared the same user and gave it back). {after}; remove "
+        "them from user_uuids if they should go without one."
+    )
+
+
 def batches(users: Sequence[str], size: int) -> Iterator[list[str]]:
     """``users`` in slices of at most ``size``."""
     items = list(users)

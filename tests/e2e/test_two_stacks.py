@@ -230,14 +230,9 @@ def refresh_warnings(result: Result) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SeatAssignmentProvider.read() rewrites the inputs to the users still seated but "
-    "says nothing: a refresh shows the resource as updated, with no warning naming the "
-    "declared users who lost their seat outside this stack (needs a pulumi.log.warn in read)",
-)
 def test_refresh_warns_when_declared_users_lost_their_seat(
     shared_user_story: SharedUserStory,
 ) -> None:
     warnings = refresh_warnings(shared_user_story.steps["a refresh"])
-    assert any(shared_user_story.shared in w for w in warnings), warnings
+    (warning,) = [w for w in warnings if shared_user_story.shared in w]
+    assert "no longer hold a seat" in warning and "pulumi up" in warning

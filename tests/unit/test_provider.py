@@ -366,6 +366,24 @@ def test_read_with_no_seat_left_reports_the_resource_gone(monkeypatch):
     assert not result.id
 
 
+def test_read_warns_naming_the_declared_users_who_lost_their_seat(monkeypatch):
+    provider = provider_with(monkeypatch, FakeClient(holders={A, C}))
+    warned: list[str] = []
+    monkeypatch.setattr(provider_module.pulumi.log, "warn", warned.append)
+    provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
+    (warning,) = warned
+    assert B in warning and A not in warning and C not in warning
+    assert repr(PRODUCT) in warning and "assigns their seats again" in warning
+
+    warned.clear()
+    provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [A]})
+    assert warned == []  # nobody lost a seat: nothing to say
+
+    provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [B]})
+    (gone,) = warned
+    assert B in gone and "leaves the state" in gone
+
+
 def test_update_assigns_added_and_unassigns_removed_users(monkeypatch):
     fake = FakeClient(holders={A, B, C})
     provider = provider_with(monkeypatch, fake)
