@@ -52,6 +52,8 @@ SECRET_PREVIEW = "secret (preview)"
 #: Inputs whose presence says that ``user_uuids`` is secret, and whose secretness the engine
 #: copies onto the outputs of the same name.
 _SECRECY_MARKERS = (ASSIGNED_IDS, UNMANAGED_IDS)
+#: An output recording that user_uuids was secret when the outputs were written.
+SECRET_USERS = "secret_user_uuids"
 #: What a user UUID looks like in a message (hidden when ``user_uuids`` is secret).
 _UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
@@ -164,7 +166,14 @@ class SeatAssignmentProvider(ResourceProvider):
                 configured.claims.claim(product_code, declared)
             view = configured.view
             assigned = seats.converge(view, product_code, declared, exclusive=exclusive)
-        outs = _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
+        outs = _outputs(
+            product_code,
+            declared,
+            assigned,
+            exclusive,
+            view.holders(product_code),
+            secret=is_secret_declaration(props),
+        )
         return CreateResult(str(uuid.uuid4()), outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -176,17 +185,21 @@ class SeatAssignmentProvider(ResourceProvider):
         the resource does not declare.
         """
         product_code, declared, exclusive = _declaration(props)
-        holders = self._state().view.holders(product_code)
+        secret = _secret_outputs(props)
+        with _secret_users_hidden(secret):
+            holders = self._state().view.holders(product_code)
         held = sorted(declared & holders)
         lost = sorted(declared - holders)
         if lost:
             # Printed by the engine with the refresh's diagnostics: the state alone would
             # record the loss silently.
-            pulumi.log.warn(seats.lost_seats_warning(product_code, lost, none_left=not held))
+            warning = seats.lost_seats_warning(product_code, lost, none_left=not held)
+            pulumi.log.warn(_hidden(warning, secret))
         if not held:
             return ReadResult("", {}, {})
         inputs = {PRODUCT_CODE: product_code, USER_UUIDS: held, EXCLUSIVE: exclusive}
-        return ReadResult(id_, _outputs(product_code, set(held), held, exclusive, holders), inputs)
+        outs = _outputs(product_code, set(held), held, exclusive, holders, secret=secret)
+        return ReadResult(id_, outs, inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Assign the added users, unassign the removed ones; all of it, or nothing.
@@ -203,7 +216,14 @@ class SeatAssignmentProvider(ResourceProvider):
                 configured.claims.claim(product_code, declared)
             assigned = seats.converge(view, product_code, declared, previously, exclusive=exclusive)
         return UpdateResult(
-            _outputs(product_code, declared, assigned, exclusive, view.holders(product_code))
+            _outputs(
+                product_code,
+                declared,
+                assigned,
+                exclusive,
+                view.holders(product_code),
+                secret=is_secret_declaration(news),
+            )
         )
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -213,7 +233,8 @@ class SeatAssignmentProvider(ResourceProvider):
         so the state (which keeps the resource) still matches Datadog.
         """
         product_code, declared, _exclusive = _declaration(props)
-        seats.release_or_restore(self._state().view, product_code, sorted(declared))
+        with _secret_users_hidden(_secret_outputs(props)):
+            seats.release_or_restore(self._state().view, product_code, sorted(declared))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without what configure() built (client, view, claims, keys), whatever happens."""
@@ -242,9 +263,15 @@ class SeatAssignmentProvider(ResourceProvider):
         configured.claims.claim(product_code, seats.declared_set(users))
 
 
-def is_secret_declaration(props: dict[str, Any]) -> bool:
-    """Whether the program marked ``user_uuids`` secret (checked or raw inputs; see check)."""
-    return any(key in props for key in _SECRECY_MARKERS)
+def is_secret_declaration(inputs: dict[str, Any]) -> bool:
+    """Whether the program marked ``user_uuids`` secret: its markers are among the inputs
+    (raw, or checked: check keeps them)."""
+    return any(key in inputs for key in _SECRECY_MARKERS)
+
+
+def _secret_outputs(outputs: dict[str, Any]) -> bool:
+    """Whether outputs (what read and delete get) were written for a secret ``user_uuids``."""
+    return outputs.get(SECRET_USERS) is True
 
 
 @contextmanager
@@ -298,11 +325,17 @@ def _outputs(
     assigned: list[str],
     exclusive: bool,
     holders: AbstractSet[str],
+    *,
+    secret: bool = False,
 ) -> dict[str, Any]:
-    return {
+    outs: dict[str, Any] = {
         PRODUCT_CODE: product_code,
         USER_UUIDS: sorted(declared),
         ASSIGNED_IDS: sorted(assigned),
         EXCLUSIVE: exclusive,
         UNMANAGED_IDS: seats.unmanaged(holders, declared),
     }
+    if secret:
+        # Read and delete get the outputs, not the inputs: this is how they know.
+        outs[SECRET_USERS] = True
+    return outs

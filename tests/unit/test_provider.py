@@ -369,7 +369,7 @@ def test_read_with_no_seat_left_reports_the_resource_gone(monkeypatch):
 def test_read_warns_naming_the_declared_users_who_lost_their_seat(monkeypatch):
     provider = provider_with(monkeypatch, FakeClient(holders={A, C}))
     warned: list[str] = []
-    monkeypatch.setattr(provider_module.pulumi.log, "warn", warned.append)
+    monkeypatch.setattr(provider_module.pulumi.log, "warn", warned.append)  # type: ignore[attr-defined]
     provider.read("the-id", {"product_code": PRODUCT, "user_uuids": [A, B]})
     (warning,) = warned
     assert B in warning and A not in warning and C not in warning
@@ -816,3 +816,37 @@ def test_a_failed_delete_leaves_every_seat_as_it_was(monkeypatch):
         provider.delete("id", {"product_code": PRODUCT, "user_uuids": users})
     assert fake.holders == set(users)
     assert "were assigned again" in str(failure.value)
+
+
+def test_outputs_record_a_secret_declaration_for_read_and_delete(monkeypatch):
+    provider = provider_with(monkeypatch, FakeClient())
+    secret = provider.create({"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": []})
+    plain = provider.create({"product_code": PRODUCT, "user_uuids": [B]})
+    assert secret.outs is not None and secret.outs["secret_user_uuids"] is True
+    assert plain.outs is not None and "secret_user_uuids" not in plain.outs
+
+
+def test_a_refresh_of_a_secret_declaration_warns_without_naming_users(monkeypatch):
+    """Regression: the refresh warning about lost seats named the UUIDs of a secret
+    user_uuids in plain text (read gets the outputs, which did not say it was secret)."""
+    provider = provider_with(monkeypatch, FakeClient(holders={A, C}))
+    warned: list[str] = []
+    monkeypatch.setattr(provider_module.pulumi.log, "warn", warned.append)  # type: ignore[attr-defined]
+    outputs = {"product_code": PRODUCT, "user_uuids": [A, B], "secret_user_uuids": True}
+    result = provider.read("the-id", outputs)
+    (warning,) = warned
+    assert "[secret]" in warning and A not in warning and B not in warning
+    assert result.outs is not None and result.outs["secret_user_uuids"] is True
+
+
+def test_a_failed_delete_of_a_secret_declaration_names_no_user(monkeypatch):
+    users = [uid(i) for i in range(1, 6)]
+    # The second unassign fails, and so does assigning back the first batch's seats.
+    fake = FakeClient(holders=users, batch_size=2, fail_unassign_batch=2, fail_assign_batch=1)
+    provider = provider_with(monkeypatch, fake)
+    outputs = {"product_code": PRODUCT, "user_uuids": users, "secret_user_uuids": True}
+    with pytest.raises(SeatAssignmentError) as failure:
+        provider.delete("id", outputs)
+    message = str(failure.value)
+    assert "now without a seat: [secret]" in message
+    assert not any(user in message for user in users)
