@@ -5,6 +5,7 @@ Nothing here touches the network or the Pulumi engine.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -186,3 +187,16 @@ class FakeClient:
             listed = set(self.holders)
         time.sleep(self.list_seconds)
         return listed
+
+
+@pytest.fixture(autouse=True)
+def _current_event_loop() -> None:
+    """Every test starts with a current event loop in the main thread.
+
+    asyncio.run() (used by the plugin tests) leaves the thread without one, and
+    pulumi.runtime.set_mocks needs it: under xdist, any test may follow any other.
+    """
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())

@@ -33,7 +33,13 @@ A, B, C, D = uid(0xA), uid(0xB), uid(0xC), uid(0xD)
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    # A private loop: asyncio.run() would leave this thread without a current event loop,
+    # which pulumi.runtime.set_mocks in later tests of the same process needs.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
 
 
 def props(values: dict[str, Any]) -> dict[str, Any]:

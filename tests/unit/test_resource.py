@@ -204,7 +204,11 @@ def test_two_exclusive_claims_of_a_product_are_both_refused_when_registering(moc
         claims = [first, second, alone]
         return await asyncio.gather(*claims, return_exceptions=True)  # type: ignore[arg-type]
 
-    refused_first, refused_second, accepted = asyncio.run(outcomes())
+    loop = asyncio.new_event_loop()  # not asyncio.run(): set_mocks needs the current loop
+    try:
+        refused_first, refused_second, accepted = loop.run_until_complete(outcomes())
+    finally:
+        loop.close()
     assert accepted is True
     for refusal, name, other in (
         (refused_first, "responders", "everyone-else"),
