@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench clean
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -50,6 +50,13 @@ bench: venv
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
 	$(PY) -m bench
+
+# The long run of the seeded property-based invariants (make test runs a short one):
+#   make reliability SEATS_INVARIANT_EXAMPLES=5000 SEATS_INVARIANT_SEED=42
+SEATS_INVARIANT_EXAMPLES ?= 1000
+reliability: venv
+	SEATS_INVARIANT_EXAMPLES=$(SEATS_INVARIANT_EXAMPLES) SEATS_INVARIANT_SEED=$${SEATS_INVARIANT_SEED:-$$(date +%s)} \
+	  $(PY) -m pytest -p no:cacheprovider -p no:xdist -q tests/emulator/test_invariants.py --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache
