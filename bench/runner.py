@@ -56,6 +56,8 @@ class Measure:
     cpu_seconds: float = 0.0
     #: CPU seconds of the dynamic-provider process alone (None if it did not exit normally).
     provider_cpu_seconds: float | None = None
+    #: CPU seconds of the program process (`up` and `preview` only).
+    program_cpu_seconds: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -193,8 +195,11 @@ class BenchStack:
         # Whatever happened, a destroy at the end is safe.
         self.deployed = command != "destroy" or result.returncode != 0
         peak = rss.peak_mb(self.bench.rss_dir)
-        provider_cpu = rss.cpu_seconds(self.bench.rss_dir)
-        measure = Measure(command, seconds, admin.requests(), peak, result, cpu, provider_cpu)
+        provider_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROVIDER)
+        program_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROGRAM)
+        measure = Measure(
+            command, seconds, admin.requests(), peak, result, cpu, provider_cpu, program_cpu
+        )
         self.measures.append(measure)
         return measure
 
