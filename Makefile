@@ -16,7 +16,7 @@ demo: venv
 
 test: venv lint
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider --durations=20 tests
 
 venv: $(VENV)/.installed
 
@@ -44,7 +44,7 @@ lint: venv
 	$(PY) -m mypy
 
 unit: venv
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider tests/unit tests/emulator
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider tests/unit tests/emulator
 
 bench: venv
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
