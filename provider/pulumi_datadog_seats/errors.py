@@ -13,6 +13,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+
+def value_kind(value: object, null: str = "null") -> str:
+    """What kind of (JSON-like) value this is, for messages that must not show the value."""
+    if value is None:
+        return null
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
 WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")
 READ_PERMISSIONS = ("billing_read", "incident_read", "on_call_read")
 USERS_READ_PERMISSION = "user_access_read"

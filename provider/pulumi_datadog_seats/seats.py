@@ -26,6 +26,7 @@ from .errors import (
     ServerError,
     TransportError,
     UnprocessableError,
+    value_kind,
 )
 
 PRODUCT_CODE = "product_code"
@@ -298,29 +299,13 @@ def _entry(value: Any) -> str:
     return f"{value!r} (did you mean {canonical!r}?)"
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
 def _described(value: Any, *, kind_after: bool = False) -> str:
     """``value`` with its kind: ``the number 5`` (or ``5 (a number)``), ``null``."""
     if value is None:
         return "null"
     if kind_after:
-        return f"{_show(value)} ({_kind(value)})"
-    return f"the {_kind(value).split(' ', 1)[-1]} {_show(value)}"
+        return f"{_show(value)} ({value_kind(value)})"
+    return f"the {value_kind(value).split(' ', 1)[-1]} {_show(value)}"
 
 
 def _show(value: Any, budget: int = 80) -> str:

@@ -56,6 +56,7 @@ from .errors import (
     UnexpectedAnswerError,
     error_from_response,
     quoted,
+    value_kind,
 )
 from .settings import Settings
 
@@ -225,24 +226,14 @@ def _size(count: int) -> str:
     return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
 
 
+def _json_kind(value: object) -> str:
+    """What a JSON value is, for messages (never the value: it may echo a key)."""
+    return value_kind(value, null="missing or null")
+
+
 def _content_length(header: str | None) -> int | None:
     text = (header or "").strip()
     return int(text) if text.isdigit() else None
-
-
-def _kind(value: Any) -> str:
-    """What a JSON value is, for messages (never the value: it may echo a key)."""
-    if value is None:
-        return "missing or null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
 
 
 @dataclass(frozen=True)
@@ -274,7 +265,7 @@ class Answer:
     def object(self, value: Any, where: str) -> dict[str, Any]:
         """``value``, which must be a JSON object."""
         if not isinstance(value, dict):
-            raise self.wrong_shape(f"{where} is {_kind(value)}, not an object")
+            raise self.wrong_shape(f"{where} is {_json_kind(value)}, not an object")
         return value
 
     def optional_object(self, value: Any, where: str) -> dict[str, Any]:
@@ -284,7 +275,7 @@ class Answer:
     def array(self, value: Any, where: str) -> list[Any]:
         """``value``, which must be a JSON list."""
         if not isinstance(value, list):
-            raise self.wrong_shape(f"{where} is {_kind(value)}, not a list")
+            raise self.wrong_shape(f"{where} is {_json_kind(value)}, not a list")
         return value
 
     def optional_array(self, value: Any, where: str) -> list[Any]:
@@ -294,13 +285,13 @@ class Answer:
     def optional_string(self, value: Any, where: str) -> str | None:
         """``value`` if a string, None if missing or null."""
         if value is not None and not isinstance(value, str):
-            raise self.wrong_shape(f"{where} is {_kind(value)}, not a string")
+            raise self.wrong_shape(f"{where} is {_json_kind(value)}, not a string")
         return value
 
     def user_uuid(self, value: Any, where: str) -> str:
         """``value``, which must be a user UUID, in canonical lower-case form."""
         if not isinstance(value, str):
-            raise self.wrong_shape(f"{where} is {_kind(value)}, not a user UUID")
+            raise self.wrong_shape(f"{where} is {_json_kind(value)}, not a user UUID")
         try:
             return str(uuid.UUID(value.strip()))
         except ValueError:
