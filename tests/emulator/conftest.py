@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 import requests
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
 
 from pulumi_datadog_seats.emulator import EmulatorConfig, SeatsEmulator, SeatUser, seed_users
 from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from pulumi_datadog_seats.provider import SeatAssignmentProvider
 
 API_KEY = "test-api-key"
 APP_KEY = "test-app-key"
@@ -104,3 +107,17 @@ def emulator_api(emulator: SeatsEmulator, admin: EmulatorAdmin) -> Iterator[Seat
     api = SeatsApi(emulator.url, seed_users(USER_COUNT))
     yield api
     api.session.close()
+
+
+def provider_for(emulator: SeatsEmulator, **knobs: str) -> SeatAssignmentProvider:
+    """A provider configured as the engine configures one (a fresh "process")."""
+    config = {
+        "datadog:apiUrl": emulator.url,
+        "datadog:apiKey": API_KEY,
+        "datadog:appKey": APP_KEY,
+        "datadog-seats:backoffSeconds": "0",
+        **{f"datadog-seats:{k}": v for k, v in knobs.items()},
+    }
+    provider = SeatAssignmentProvider()
+    provider.configure(ConfigureRequest(Config(config, "test")))
+    return provider

@@ -6,8 +6,6 @@ import logging
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 
 from pulumi_datadog_seats.client import SeatsClient
 from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
@@ -20,10 +18,9 @@ from pulumi_datadog_seats.errors import (
     TransportError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.provider import SeatAssignmentProvider
 from pulumi_datadog_seats.settings import Settings
 
-from .conftest import API_KEY, APP_KEY, USER_COUNT
+from .conftest import API_KEY, APP_KEY, USER_COUNT, provider_for
 
 IR = "incident_response"
 USERS = [u["id"] for u in seed_users(USER_COUNT)]
@@ -156,19 +153,6 @@ def test_no_key_in_any_message_or_log(
     everything = "\n".join([*messages, caplog.text])
     for key in (API_KEY, APP_KEY, "canary-wrong-api-key", "canary-wrong-app"):
         assert key not in everything
-
-
-def provider_for(emulator: SeatsEmulator, **knobs: str) -> SeatAssignmentProvider:
-    config = {
-        "datadog:apiUrl": emulator.url,
-        "datadog:apiKey": API_KEY,
-        "datadog:appKey": APP_KEY,
-        "datadog-seats:backoffSeconds": "0",
-        **{f"datadog-seats:{k}": v for k, v in knobs.items()},
-    }
-    provider = SeatAssignmentProvider()
-    provider.configure(ConfigureRequest(Config(config, "test")))
-    return provider
 
 
 @pytest.mark.parametrize("assigned_ids", ["all", "new"])

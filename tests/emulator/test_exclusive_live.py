@@ -12,7 +12,8 @@ from pulumi_datadog_seats.emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import SeatAssignmentError
 from pulumi_datadog_seats.seats import ExclusiveClaimError
 
-from .test_holders_live import IR, answered, listings, props, provider_for, seat_requests
+from .conftest import provider_for
+from .test_holders_live import IR, answered, listings, props, seat_requests
 
 USERS = [u["id"] for u in seed_users(50)]
 #: Not a user of the organization; sorts last, so that earlier batches succeed first.

@@ -11,32 +11,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
-
 from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
 from pulumi_datadog_seats.emulator.control import EmulatorAdmin
-from pulumi_datadog_seats.provider import SeatAssignmentProvider
 
-from .conftest import API_KEY, APP_KEY, SEATS_PATH
+from .conftest import SEATS_PATH, provider_for
 
 IR = "incident_response"
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def provider_for(emulator: SeatsEmulator, **knobs: str) -> SeatAssignmentProvider:
-    """A provider configured as the engine configures one (a fresh "process")."""
-    config = {
-        "datadog:apiUrl": emulator.url,
-        "datadog:apiKey": API_KEY,
-        "datadog:appKey": APP_KEY,
-        "datadog-seats:backoffSeconds": "0",
-        **{f"datadog-seats:{k}": v for k, v in knobs.items()},
-    }
-    provider = SeatAssignmentProvider()
-    provider.configure(ConfigureRequest(Config(config, "test")))
-    return provider
 
 
 def seat_requests(admin: EmulatorAdmin, method: str | None = None) -> list[dict[str, Any]]:

@@ -60,8 +60,7 @@ from pulumi_datadog_seats.emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import SeatsError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 
-from .conftest import API_KEY, APP_KEY, USER_COUNT
-from .test_holders_live import provider_for
+from .conftest import API_KEY, APP_KEY, USER_COUNT, provider_for
 
 IR, ON_CALL = "incident_response", "on_call"
 PRODUCTS = (IR, ON_CALL)

@@ -9,6 +9,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
@@ -23,6 +24,7 @@ from pulumi_datadog_seats.errors import (
 )
 from pulumi_datadog_seats.holders import HoldersView
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
+from pulumi_datadog_seats.settings import Settings
 
 #: Distinctive key values: a test fails if either ever shows up where it must not.
 CANARY_API_KEY = "canaryAPIkey-5f0d2c8e91b7"
@@ -200,3 +202,15 @@ def _current_event_loop() -> None:
         asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
         asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Client settings with the canary keys, the US1 API URL and no backoff."""
+    values: dict[str, Any] = {
+        "api_key": CANARY_API_KEY,
+        "app_key": CANARY_APP_KEY,
+        "api_url": "https://api.datadoghq.com",
+        "backoff_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)

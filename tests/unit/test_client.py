@@ -34,8 +34,7 @@ from pulumi_datadog_seats.errors import (
     UnexpectedAnswerError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.settings import Settings
-from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, make_settings
 
 BASE = "https://api.datadoghq.com"
 URL = BASE + "/api/v2/seats/users"
@@ -46,17 +45,6 @@ def uid(i: int) -> str:
 
 
 USERS = [uid(i) for i in range(1, 6)]
-
-
-def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "api_key": CANARY_API_KEY,
-        "app_key": CANARY_APP_KEY,
-        "api_url": BASE,
-        "backoff_seconds": 0,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 def make_client(**overrides: Any) -> SeatsClient:

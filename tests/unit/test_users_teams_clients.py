@@ -27,27 +27,15 @@ from pulumi_datadog_seats.errors import (
     UnexpectedAnswerError,
     team_advice,
 )
-from pulumi_datadog_seats.settings import Settings
 from pulumi_datadog_seats.teams import TeamsClient, memberships_path
 from pulumi_datadog_seats.transport import Transport, iter_numbered_pages
 from pulumi_datadog_seats.users import DatadogUser, UsersClient
-from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, make_settings, uid
 
 BASE = "https://api.datadoghq.com"
 USERS_URL = BASE + "/api/v2/users"
 TEAM = "e6723c40-edb1-11ed-b816-da7ad0900002"
 TEAM_URL = f"{BASE}/api/v2/team/{TEAM}/memberships"
-
-
-def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "api_key": CANARY_API_KEY,
-        "app_key": CANARY_APP_KEY,
-        "api_url": BASE,
-        "backoff_seconds": 0,
-    }
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture
