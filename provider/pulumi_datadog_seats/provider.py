@@ -12,7 +12,6 @@ environment and builds the client; neither ever reaches the state.
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -37,7 +36,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from . import seats
 from .client import SeatsClient
-from .errors import ConfigurationError, SeatAssignmentError, SeatsError
+from .errors import ConfigurationError, SeatAssignmentError, SeatsError, hide_user_uuids
 from .holders import HoldersView
 from .seats import ASSIGNED_IDS, EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .settings import resolve_settings
@@ -54,8 +53,6 @@ SECRET_PREVIEW = "secret (preview)"
 _SECRECY_MARKERS = (ASSIGNED_IDS, UNMANAGED_IDS)
 #: An output recording that user_uuids was secret when the outputs were written.
 SECRET_USERS = "secret_user_uuids"
-#: What a user UUID looks like in a message (hidden when ``user_uuids`` is secret).
-_UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
 @dataclass(frozen=True)
@@ -119,7 +116,7 @@ class SeatAssignmentProvider(ResourceProvider):
             try:
                 self._claim_if_exclusive(outcome.inputs)
             except seats.ExclusiveClaimError as exc:
-                failures.append(CheckFailure(EXCLUSIVE, _hidden(str(exc), secret)))
+                failures.append(CheckFailure(EXCLUSIVE, hide_user_uuids(str(exc), secret)))
         inputs = dict(outcome.inputs)
         for key in _SECRECY_MARKERS:
             if key in news:
@@ -161,7 +158,7 @@ class SeatAssignmentProvider(ResourceProvider):
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
         product_code, declared, exclusive = _declaration(props)
         configured = self._state()
-        with _secret_users_hidden(is_secret_declaration(props)):
+        with _secret_usershide_user_uuids(is_secret_declaration(props)):
             if exclusive:
                 configured.claims.claim(product_code, declared)
             view = configured.view
@@ -186,7 +183,7 @@ class SeatAssignmentProvider(ResourceProvider):
         """
         product_code, declared, exclusive = _declaration(props)
         secret = _secret_outputs(props)
-        with _secret_users_hidden(secret):
+        with _secret_usershide_user_uuids(secret):
             holders = self._state().view.holders(product_code)
         held = sorted(declared & holders)
         lost = sorted(declared - holders)
@@ -194,7 +191,7 @@ class SeatAssignmentProvider(ResourceProvider):
             # Printed by the engine with the refresh's diagnostics: the state alone would
             # record the loss silently.
             warning = seats.lost_seats_warning(product_code, lost, none_left=not held)
-            pulumi.log.warn(_hidden(warning, secret))
+            pulumi.log.warn(hide_user_uuids(warning, secret))
         if not held:
             return ReadResult("", {}, {})
         inputs = {PRODUCT_CODE: product_code, USER_UUIDS: held, EXCLUSIVE: exclusive}
@@ -211,7 +208,7 @@ class SeatAssignmentProvider(ResourceProvider):
         configured = self._state()
         previously = seats.declared_set(olds.get(USER_UUIDS) or [])
         view = configured.view
-        with _secret_users_hidden(is_secret_declaration(news)):
+        with _secret_usershide_user_uuids(is_secret_declaration(news)):
             if exclusive:
                 configured.claims.claim(product_code, declared)
             assigned = seats.converge(view, product_code, declared, previously, exclusive=exclusive)
@@ -233,7 +230,7 @@ class SeatAssignmentProvider(ResourceProvider):
         so the state (which keeps the resource) still matches Datadog.
         """
         product_code, declared, _exclusive = _declaration(props)
-        with _secret_users_hidden(_secret_outputs(props)):
+        with _secret_usershide_user_uuids(_secret_outputs(props)):
             seats.release_or_restore(self._state().view, product_code, sorted(declared))
 
     def __getstate__(self) -> dict[str, Any]:
@@ -275,7 +272,7 @@ def _secret_outputs(outputs: dict[str, Any]) -> bool:
 
 
 @contextmanager
-def _secret_users_hidden(secret: bool) -> Iterator[None]:
+def _secret_usershide_user_uuids(secret: bool) -> Iterator[None]:
     """Re-raise a seats error without the user UUIDs it names when ``user_uuids`` is secret.
 
     The engine prints the message of a failed create or update as it is; the UUIDs of a
@@ -286,15 +283,7 @@ def _secret_users_hidden(secret: bool) -> Iterator[None]:
     except SeatsError as exc:
         if not secret:
             raise
-        raise SeatAssignmentError(_hidden(str(exc), secret)) from None
-
-
-def _hidden(message: str, secret: bool) -> str:
-    """``message`` with every user UUID replaced when ``secret``."""
-    if not secret:
-        return message
-    hidden = _UUID_IN_TEXT.sub("[secret]", message)
-    return f"{hidden} (user UUIDs are shown as [secret] because user_uuids is a secret)"
+        raise SeatAssignmentError(hide_user_uuids(str(exc), secret)) from None
 
 
 def _in_preview(marker: Any) -> bool:

@@ -140,6 +140,37 @@ def test_check_keeps_a_secret_input_secret():
     assert not result.inputs["productCode"].is_secret
 
 
+def test_a_failure_about_a_secret_user_list_names_no_property_and_shows_no_value():
+    # The engine prints the value of the property a failure names, secret or not.
+    bad = "not-a-uuid-but-a-secret-42"
+    request = CheckRequest(
+        URN, {}, {"productCode": wrap("on_call"), "userUuids": wrap([bad], secret=True)}, b""
+    )
+    result = asyncio.run(SeatsProvider(environ={}).check(request))
+    failures = result.failures or []
+    assert [f.property for f in failures] == [""]
+    assert "userUuids" in failures[0].reason
+    assert "secret-42" not in failures[0].reason
+
+
+def test_a_second_exclusive_claim_of_a_secret_user_list_shows_no_uuid():
+    provider = SeatsProvider(environ={})
+
+    def check_with(users: list[str]) -> CheckResponse:
+        news = {
+            "productCode": wrap("on_call"),
+            "userUuids": wrap(users, secret=True),
+            "exclusive": wrap(True),
+        }
+        return asyncio.run(provider.check(CheckRequest(URN, {}, news, b"")))
+
+    assert check_with([A]).failures == []
+    failures = check_with([B]).failures or []
+    assert [f.property for f in failures] == ["exclusive"]
+    assert A not in failures[0].reason and B not in failures[0].reason
+    assert "[secret]" in failures[0].reason
+
+
 def test_check_refuses_other_resource_types():
     with pytest.raises(PluginError, match="Unknown resource type"):
         check({"productCode": "on_call", "userUuids": [A]}, urn="urn:pulumi:dev::p::x:index:Y::n")

@@ -120,6 +120,42 @@ def test_delete_gives_back_the_declared_seats_only(provider, fake):
     assert fake.holders == {D}
 
 
+def test_a_failed_delete_assigns_back_what_it_gave_back(provider, fake):
+    fake.holders = {A, B, C, D}
+    outputs = plain_map(create(provider, [A, B, C]).properties)
+    fake.fail_unassign_batch = 2  # [A, B] goes, then [C] fails
+    with pytest.raises(PluginError, match="assigned again") as failure:
+        run(provider.delete(DeleteRequest(URN, PRODUCT, props(outputs), 60)))
+    assert fake.holders == {A, B, C, D}
+    assert ("unassign", (A, B)) in fake.calls and ("assign", (A, B)) in fake.calls
+    assert "503" in str(failure.value)
+
+
+def test_errors_about_a_secret_user_list_show_no_uuid(provider, fake):
+    secret_inputs = {
+        "productCode": wrap(PRODUCT),
+        "userUuids": wrap([A, B, C], secret=True),
+        "exclusive": wrap(False),
+    }
+    fake.holders = {D}
+    fake.fail_assign_batch = 2  # [A, B] is seated, then [C] fails: A and B are given back
+    with pytest.raises(PluginError) as failed_create:
+        run(provider.create(CreateRequest(URN, secret_inputs, 60, False)))
+    assert fake.holders == {D}
+    fake.fail_assign_batch = None
+    created = run(provider.create(CreateRequest(URN, secret_inputs, 60, False)))
+    assert created.properties["unmanagedIds"].is_secret
+    fake.fail_unassign_batch = fake._unassign_batches + 2
+    with pytest.raises(PluginError) as failed_delete:
+        run(provider.delete(DeleteRequest(URN, PRODUCT, created.properties, 60)))
+    assert fake.holders == {A, B, C, D}
+    for failure in (failed_create, failed_delete):
+        message = str(failure.value)
+        assert "[secret]" in message and "userUuids is a secret" in message
+        assert not {A, B, C, D} & set(message.replace(",", " ").split())
+        assert all(user not in message for user in (A, B, C, D))
+
+
 def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
     outputs = plain_map(create(provider, [A, B, C]).properties)
     inputs = {"productCode": PRODUCT, "userUuids": [A, B, C]}

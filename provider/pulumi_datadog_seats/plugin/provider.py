@@ -44,7 +44,7 @@ from pulumi.provider.experimental.provider import (
 
 from .. import seats
 from ..client import SeatsClient
-from ..errors import SeatsError
+from ..errors import SeatsError, hide_user_uuids
 from ..holders import HoldersView
 from ..lookups import fetch_seat_holders
 from . import config as plugin_config
@@ -167,11 +167,21 @@ class SeatsProvider(Provider):
         """Validate and normalise the inputs; unknowns pass through untouched."""
         _require_seat_assignment(request.type)
         news = plain_map(request.new_inputs)
+        secret = is_secret(request.new_inputs.get(USER_UUIDS))
         outcome = seats.check_inputs(
-            news.get(PRODUCT_CODE), news.get(USER_UUIDS), is_unknown, exclusive=news.get(EXCLUSIVE)
+            news.get(PRODUCT_CODE),
+            news.get(USER_UUIDS),
+            is_unknown,
+            exclusive=news.get(EXCLUSIVE),
+            secret=secret,
         )
+        # The engine prints the value of the property a failure names (secret or not): a
+        # failure about a secret or key-shaped value names none; its reason names it.
         failures = [
-            CheckFailure(_PROPERTY_NAMES.get(prop, prop), plugin_config.for_plugin(reason))
+            CheckFailure(
+                "" if prop in outcome.unprintable else _PROPERTY_NAMES.get(prop, prop),
+                plugin_config.for_plugin(reason),
+            )
             for prop, reason in outcome.failures
         ]
         checked = {
@@ -183,7 +193,8 @@ class SeatsProvider(Provider):
             try:
                 self._claim_if_exclusive(checked)
             except seats.ExclusiveClaimError as exc:
-                failures.append(CheckFailure(EXCLUSIVE, plugin_config.for_plugin(str(exc))))
+                message = hide_user_uuids(str(exc), secret)
+                failures.append(CheckFailure(EXCLUSIVE, plugin_config.for_plugin(message)))
         inputs = {
             key: wrap(value, secret=is_secret(request.new_inputs.get(key)))
             for key, value in checked.items()
@@ -209,7 +220,7 @@ class SeatsProvider(Provider):
             _converge(configured.view, product_code, declared, frozenset(), exclusive)
             return set(configured.view.holders(product_code))
 
-        holders = await _call(work)
+        holders = await _call(work, secret=is_secret(request.properties.get(USER_UUIDS)))
         return CreateResponse(
             resource_id=resource_id(product_code),
             properties=_outputs(request.properties, product_code, declared, exclusive, holders),
@@ -228,17 +239,24 @@ class SeatsProvider(Provider):
             _converge(configured.view, product_code, declared, previously, exclusive)
             return set(configured.view.holders(product_code))
 
-        holders = await _call(work)
+        holders = await _call(work, secret=is_secret(request.news.get(USER_UUIDS)))
         return UpdateResponse(
             properties=_outputs(request.news, product_code, declared, exclusive, holders)
         )
 
     async def delete(self, request: DeleteRequest) -> None:
-        """Give back the seats of every declared user; users without one are fine."""
+        """Give back the seats of every declared user; users without one are fine.
+
+        All or nothing: if a batch fails, the seats given back so far are assigned again,
+        so the state (which keeps the resource) still matches Datadog.
+        """
         _require_seat_assignment(request.type)
         product_code, declared, _ = _declaration(request.properties)
         view = self._state().view
-        await _call(lambda: seats.release(view, product_code, sorted(declared)))
+        await _call(
+            lambda: seats.release_or_restore(view, product_code, sorted(declared)),
+            secret=is_secret(request.properties.get(USER_UUIDS)),
+        )
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """Refresh a SeatAssignment, or adopt seats for ``pulumi import`` (no properties yet).
@@ -255,7 +273,8 @@ class SeatsProvider(Provider):
         product_code, declared, exclusive = _declaration(request.properties)
         product_code = product_code or product_of(request.resource_id)
         view = self._state().view
-        holders = set(await _call(lambda: view.holders(product_code)))
+        secret = is_secret(request.properties.get(USER_UUIDS))
+        holders = set(await _call(lambda: view.holders(product_code), secret=secret))
         held = declared & holders
         if not held:
             return ReadResponse(resource_id="", properties={}, inputs={})
@@ -416,7 +435,8 @@ def _outputs(
         USER_UUIDS: wrap(sorted(declared), secret=users_secret),
         EXCLUSIVE: wrap(exclusive),
         ASSIGNED_IDS: wrap(sorted(declared & holders), secret=users_secret),
-        UNMANAGED_IDS: wrap(seats.unmanaged(holders, declared)),
+        # Secret too: who else holds a seat tells who the declared users are.
+        UNMANAGED_IDS: wrap(seats.unmanaged(holders, declared), secret=users_secret),
     }
 
 
@@ -424,19 +444,24 @@ def _by_id(user: Any) -> str:
     return str(user.id)
 
 
-def _plugin_errors(fn: Callable[[], T]) -> T:
-    """Run ``fn``; a SeatsError comes out as a PluginError worded for plugin users."""
+def _plugin_errors(fn: Callable[[], T], secret: bool = False) -> T:
+    """Run ``fn``; a SeatsError comes out as a PluginError worded for plugin users.
+
+    With ``secret`` (``userUuids`` is a secret), the message shows no user UUID: the
+    engine prints it as it is.
+    """
     try:
         return fn()
     except PluginError:
         raise
     except SeatsError as exc:
-        raise PluginError(plugin_config.for_plugin(str(exc))) from None
+        message = hide_user_uuids(str(exc), secret)
+        raise PluginError(plugin_config.for_plugin(message)) from None
 
 
-async def _call(fn: Callable[[], T]) -> T:
+async def _call(fn: Callable[[], T], secret: bool = False) -> T:
     """Run blocking Seats API work off the event loop; errors worded for plugin users."""
-    return await asyncio.to_thread(_plugin_errors, fn)
+    return await asyncio.to_thread(_plugin_errors, fn, secret)
 
 
 __all__ = ["PluginError", "SeatsProvider"]
