@@ -90,10 +90,19 @@ class _Configured:
 class SeatsProvider(Provider):
     """The ``datadog-seats`` provider: resource SeatAssignment, function getSeatHolders."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
-        """``environ``: where the credential fallbacks are read (``os.environ`` by default)."""
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        warn: Callable[[str, str], None] | None = None,
+    ) -> None:
+        """``environ``: where the credential fallbacks are read (``os.environ`` by default).
+
+        ``warn(urn, message)``: where warnings go (the engine's log when the plugin is
+        served, see :mod:`.server`); None drops them.
+        """
         super().__init__()
         self._environ = os.environ if environ is None else environ
+        self._warn = warn
         self._configured: _Configured | None = None
         self._secrets: tuple[str, ...] = ()
         # Check runs before Configure in some engine paths; claims are kept from the start.
@@ -276,6 +285,13 @@ class SeatsProvider(Provider):
         secret = is_secret(request.properties.get(USER_UUIDS))
         holders = set(await _call(lambda: view.holders(product_code), secret=secret))
         held = declared & holders
+        lost = sorted(declared - holders)
+        if lost and self._warn is not None:
+            # Printed by the engine with the refresh's output: the state alone would record
+            # the loss silently.
+            warning = seats.lost_seats_warning(product_code, lost, none_left=not held)
+            message = plugin_config.for_plugin(hide_user_uuids(warning, secret))
+            await asyncio.to_thread(self._warn, request.urn, message)
         if not held:
             return ReadResponse(resource_id="", properties={}, inputs={})
         outputs = _outputs(request.properties, product_code, held, exclusive, holders)

@@ -25,6 +25,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..errors import SeatsError
 from .config import for_plugin
+from .engine_log import EngineLog
 from .provider import SeatsProvider
 from .schema import package_version
 
@@ -110,4 +111,5 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     known, _ = parser.parse_known_args(args)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(SeatsProvider(), known.engine, args))
+        provider = SeatsProvider(warn=EngineLog(known.engine).warn)
+        asyncio.run(serve(provider, known.engine, args))
