@@ -2,7 +2,10 @@
 
 ``POST /api/v2/seats/users`` assigns, ``DELETE`` unassigns (both in batches of
 ``Settings.batch_size``, both idempotent so retrying is safe) and ``GET``
-lists seat holders page by page following ``meta.next_cursor``.
+lists seat holders page by page following ``meta.next_cursor``. One batch's write
+answers a :class:`WriteResult`: what Datadog answered, and whether an earlier attempt
+of the request may still be carried out later (retrying is safe, but a retried write
+can land twice, the second time after the caller has undone the first).
 
 Session, retries (:class:`BudgetedRetry`), headers, timeouts, error mapping and key
 scrubbing belong to the transport; this module only builds the seats paths and bodies.
@@ -35,6 +38,7 @@ __all__ = [
     "BudgetedRetry",
     "SeatHolder",
     "SeatsClient",
+    "WriteResult",
 ]
 
 SEATS_PATH = "/api/v2/seats/users"
@@ -53,6 +57,21 @@ class SeatHolder:
     email: str | None = None
     name: str | None = None
     assigned_at: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one assign (``POST``) or unassign (``DELETE``) request of a batch answered.
+
+    ``assigned_ids``: the lower-case user UUIDs of the ``POST`` answer's
+    ``assigned_ids`` (always empty for a ``DELETE``). ``may_land_again``: an earlier
+    attempt of the request got no clear answer (a timeout, a dropped connection, a 500,
+    502 or 504) before a retry was answered, so Datadog may still carry that attempt
+    out later, after anything the caller does next (such as undoing this write).
+    """
+
+    assigned_ids: tuple[str, ...] = ()
+    may_land_again: bool = False
 
 
 class SeatsClient:
@@ -77,31 +96,39 @@ class SeatsClient:
         """
         assigned: dict[str, None] = {}
         for batch in self.batches(user_uuids):
-            assigned.update(dict.fromkeys(self.assign_batch(product_code, batch)))
+            assigned.update(dict.fromkeys(self.assign_batch(product_code, batch).assigned_ids))
         return list(assigned)
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One ``POST``: assign seats to at most a batch of users."""
         answer = self.transport.request_answer(
             "POST", SEATS_PATH, json=_assignment_body(product_code, user_uuids), advice=SEATS_ADVICE
         )
         if answer.body is None:
-            return []  # no assigned_ids at all: the seat logic reads the holders back
+            # No assigned_ids at all: the seat logic reads the holders back.
+            return WriteResult(may_land_again=answer.may_land_again)
         body = answer.object(answer.body, "the body")
         data = answer.optional_object(body.get("data"), "data")
         attributes = answer.optional_object(data.get("attributes"), "data.attributes")
         where = "data.attributes.assigned_ids"
         ids = answer.optional_array(attributes.get("assigned_ids"), where)
-        return [answer.user_uuid(i, f"{where}[{n}]") for n, i in enumerate(ids)]
+        assigned = tuple(answer.user_uuid(i, f"{where}[{n}]") for n, i in enumerate(ids))
+        return WriteResult(assigned, answer.may_land_again)
 
     def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
         """Unassign seats of ``product_code`` from ``user_uuids``, one request per batch."""
         for batch in self.batches(user_uuids):
             self.unassign_batch(product_code, batch)
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One ``DELETE``: unassign seats from at most a batch of users."""
-        self._request("DELETE", json=_assignment_body(product_code, user_uuids))
+        answer = self.transport.request_answer(
+            "DELETE",
+            SEATS_PATH,
+            json=_assignment_body(product_code, user_uuids),
+            advice=SEATS_ADVICE,
+        )
+        return WriteResult(may_land_again=answer.may_land_again)
 
     def iter_seat_users(self, product_code: str) -> Iterator[SeatHolder]:
         """Every holder of a seat of ``product_code``, following the cursor page by page.
@@ -135,9 +162,6 @@ class SeatsClient:
         items = list(user_uuids)
         for start in range(0, len(items), size):
             yield items[start : start + size]
-
-    def _request(self, method: str, *, json: dict[str, Any] | None = None) -> Any:
-        return self.transport.request(method, SEATS_PATH, json=json, advice=SEATS_ADVICE)
 
 
 def _assignment_body(product_code: str, user_uuids: Sequence[str]) -> dict[str, Any]:

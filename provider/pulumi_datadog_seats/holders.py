@@ -14,6 +14,10 @@ per product instead of listing again for each resource:
   it: a write that fails, an unassign Datadog refuses, an assign answer that
   names someone not asked for or leaves out someone who was.
 
+A write whose earlier attempt may land again (``WriteResult.may_land_again``)
+changes the view like any other: that attempt, if it lands, repeats the write.
+The seat logic, which may undo the write, is told so by the result it returns.
+
 :meth:`HoldersView.read_holders` always asks the API; the seat logic uses it
 where a stale answer would do harm (confirming an ambiguous assign answer,
 choosing what to roll back).
@@ -26,16 +30,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .client import WriteResult
+
 
 class SeatsEndpoints(Protocol):
     """The Seats API calls the view makes; :class:`~.client.SeatsClient` provides them."""
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        """One POST; returns the ``assigned_ids`` of the answer."""
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        """One POST; the ``assigned_ids`` of the answer, and whether it may land again."""
         ...
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        """One DELETE."""
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        """One DELETE; whether it may land again."""
         ...
 
     def list_seat_holders(self, product_code: str) -> set[str]:
@@ -98,32 +104,33 @@ class HoldersView:
 
     # -- writing (through to the view) -----------------------------------
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One POST; the users the answer names now hold a seat in the view too."""
         try:
-            answer = self._client.assign_batch(product_code, user_uuids)
+            result = self._client.assign_batch(product_code, user_uuids)
         except Exception:
             # The batch may or may not have taken effect.
             self.forget(product_code)
             raise
-        requested, named = set(user_uuids), set(answer)
+        requested, named = set(user_uuids), set(result.assigned_ids)
         self._record(product_code, held=True, users=named & requested)
         if named != requested:
             # A stranger named, or a requested user left out (already seated, unknown, no
             # seat left): the view cannot tell which. The seat logic reads back if it matters.
             self.forget(product_code)
-        return answer
+        return result
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One DELETE; the users lose their seat in the view too."""
         try:
-            self._client.unassign_batch(product_code, user_uuids)
+            result = self._client.unassign_batch(product_code, user_uuids)
         except Exception:
             # A refusal may mean the view named someone who holds no seat; anything else
             # leaves the batch half-known.
             self.forget(product_code)
             raise
         self._record(product_code, held=False, users=set(user_uuids))
+        return result
 
     # -- plumbing ----------------------------------------------------------
 

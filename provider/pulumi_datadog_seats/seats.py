@@ -19,6 +19,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .client import WriteResult
 from .errors import (
     BadRequestError,
     SeatAssignmentError,
@@ -40,7 +41,8 @@ class SeatsApi(Protocol):
     """The Seats API calls the seat logic makes.
 
     ``holders`` may answer from a per-process view; ``read_holders`` always
-    asks the API. Writes carry at most ``batch_size`` users.
+    asks the API. Writes carry at most ``batch_size`` users, and answer a
+    :class:`~.client.WriteResult`.
     """
 
     @property
@@ -48,12 +50,12 @@ class SeatsApi(Protocol):
         """The most users one assign or unassign request may carry."""
         ...
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        """One POST; returns the ``assigned_ids`` of the answer."""
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        """One POST; the ``assigned_ids`` of the answer, and whether it may land again."""
         ...
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        """One DELETE."""
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        """One DELETE; whether it may land again."""
         ...
 
     def holders(self, product_code: str) -> AbstractSet[str]:
@@ -462,7 +464,7 @@ def assign_or_roll_back(api: SeatsApi, product_code: str, users: Sequence[str]) 
         for batch in batches(users, api.batch_size):
             attempted.extend(batch)
             in_flight = batch
-            confirmed.update(set(api.assign_batch(product_code, batch)) & set(batch))
+            confirmed.update(set(api.assign_batch(product_code, batch).assigned_ids) & set(batch))
             in_flight = []
     except SeatsError as exc:
         holders = _holders_or_none(api, product_code)
@@ -645,7 +647,7 @@ def _restore(api: SeatsApi, product_code: str, released: Sequence[str]) -> str:
     confirmed: set[str] = set()
     try:
         for batch in batches(released, api.batch_size):
-            confirmed.update(set(api.assign_batch(product_code, batch)) & set(batch))
+            confirmed.update(set(api.assign_batch(product_code, batch).assigned_ids) & set(batch))
         unsettled = set(released) - confirmed
         lost = sorted(unsettled - api.read_holders(product_code)) if unsettled else []
     except SeatsError as exc:

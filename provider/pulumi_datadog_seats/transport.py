@@ -8,7 +8,12 @@ the mapping of error answers to :mod:`.errors` and the scrubbing of keys from me
 Retries live in :class:`BudgetedRetry`, mounted on the session's adapter: 429 waits
 ``X-RateLimit-Reset`` seconds, 5xx and connection errors back off exponentially with
 jitter, and the total waiting of one request is bounded by
-``Settings.retry_budget_seconds``.
+``Settings.retry_budget_seconds``. A write that succeeds after a retry says, in
+:attr:`Answer.may_land_again`, whether an earlier attempt of it got no clear answer (a
+read timeout, a dropped connection, a 500, 502 or 504): Datadog may still carry that
+attempt out later, after whatever the caller does next. A write whose last attempt is
+refused (4xx, 503), or answered in a way the client cannot understand, after such an
+attempt is a plain :class:`~.errors.TransportError` that says so: its outcome is unknown.
 
 Two paginators sit beside each other: :func:`iter_cursor_pages` follows
 ``meta.next_cursor`` (seat holders), :func:`iter_numbered_pages` counts ``page[number]``
@@ -32,8 +37,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
@@ -43,10 +48,18 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    ResponseError,
+)
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
-from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
-from urllib3.util.retry import Retry
+from urllib3.util.retry import RequestHistory, Retry
 
 from .errors import (
     ApiAdvice,
@@ -61,6 +74,8 @@ from .errors import (
 from .settings import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Methods that change nothing: whatever became of an earlier attempt, nothing lands late.
+READ_METHODS = frozenset({"GET", "HEAD"})
 RATE_LIMIT_RESET_HEADER = "X-RateLimit-Reset"
 
 #: The most (decoded) bytes of one answer the client reads. A page of 100 seat holders is
@@ -240,7 +255,12 @@ def _content_length(header: str | None) -> int | None:
 class Answer:
     """A successful answer: its status and JSON body (None when empty), and the checks
     that turn a body of the wrong shape into an :class:`~.errors.UnexpectedAnswerError`
-    naming what was wrong (``where``: ``data[3].id`` and the like)."""
+    naming what was wrong (``where``: ``data[3].id`` and the like).
+
+    After an earlier attempt without a clear answer (:attr:`may_land_again`), such an
+    error is a plain :class:`~.errors.TransportError` that says so: the answer was not
+    understood, and the earlier attempt may still be carried out.
+    """
 
     status: int
     body: Any
@@ -249,14 +269,28 @@ class Answer:
     advice: ApiAdvice
     transport: Transport
     size: int = 0  # bytes of the (decoded) body
+    #: How an earlier attempt of this write that got no clear answer ended (see
+    #: :func:`unclear_attempt`), or None: always None for a read, and for a write
+    #: answered at its first attempt.
+    earlier_attempt: str | None = None
 
-    def unexpected(self, what: str, todo: str | None = None) -> UnexpectedAnswerError:
+    @property
+    def may_land_again(self) -> bool:
+        """An earlier attempt of this write got no clear answer before a retry got this one:
+        Datadog may still carry that attempt out later, after this answer and whatever the
+        caller does next (such as undoing the write)."""
+        return self.earlier_attempt is not None
+
+    def unexpected(self, what: str, todo: str | None = None) -> TransportError:
         """The error for this answer: ``{method} {path} answered {status} {what}``."""
-        return self.transport.unexpected(
+        error = self.transport.unexpected(
             self.method, self.path, self.status, what, advice=self.advice, todo=todo
         )
+        if self.earlier_attempt is None:
+            return error
+        return _no_clear_answer(error, self.method, self.earlier_attempt)
 
-    def wrong_shape(self, problem: str) -> UnexpectedAnswerError:
+    def wrong_shape(self, problem: str) -> TransportError:
         """The error for a body that is JSON, but not the API's JSON shape."""
         return self.unexpected(
             f"with a body that is not the {self.advice.api_name}'s JSON shape ({problem})"
@@ -307,6 +341,66 @@ class Answer:
         if "data" not in body:
             raise self.wrong_shape("data is missing")
         return body, self.array(body["data"], "data")
+
+
+def unclear_attempt(history: Iterable[RequestHistory]) -> str | None:
+    """How the first attempt in ``history`` that got no clear answer ended, or None.
+
+    ``history`` is urllib3's record of the attempts of one request that were retried
+    (``Retry.history``; the last attempt, whose answer the caller has, is not in it).
+    An attempt got no clear answer when it may have reached the server: it failed after
+    the connection was made (a read timeout, a connection dropped or reset: the request
+    may have been sent whole) or was answered 500, 502 or 504 (the server, or the one
+    behind a gateway, may have made the change; as :func:`~.seats.outcome_unknown`
+    reads a final answer). A connection that could not be made (refused, no route, DNS,
+    connect timeout) sent nothing, and a 503 or 429 is a refusal.
+    """
+    for attempt in history:
+        if attempt.error is not None:
+            if not _sent_nothing(attempt.error):
+                return _attempt_failure(attempt.error)
+        elif attempt.status is not None and unclear_status(attempt.status):
+            return f"was answered {attempt.status}"
+    return None
+
+
+def unclear_status(status: int) -> bool:
+    """Whether an answer of this status leaves open what became of a write: every 5xx
+    but 503 (service unavailable, a refusal)."""
+    return status >= 500 and status != 503
+
+
+def _sent_nothing(error: Exception) -> bool:
+    """Whether a retried attempt failed before anything was sent: no connection was made."""
+    if isinstance(error, ProxyError):
+        error = error.original_error
+    return isinstance(error, (NewConnectionError, ConnectTimeoutError))
+
+
+def _attempt_failure(error: Exception) -> str:
+    """How an attempt that failed after connecting ended, for messages (never its text)."""
+    if isinstance(error, ReadTimeoutError):
+        return "timed out waiting for the answer"
+    if isinstance(error, ProtocolError):
+        return "lost its connection before the answer"
+    return f"failed ({type(error).__name__})"
+
+
+def _no_clear_answer(error: SeatsError, method: str, earlier: str) -> TransportError:
+    """``error``, which answered a retry, as what it means for the write: no clear answer,
+    for an earlier attempt ended as ``earlier`` says and may still be carried out."""
+    return TransportError(
+        f"{error} An earlier attempt of this {method} {earlier}, so the request got no "
+        "clear answer: Datadog may still carry that attempt out."
+    )
+
+
+def _earlier_attempt(method: str, response: requests.Response) -> str | None:
+    """:func:`unclear_attempt` of the retries behind ``response``; None for a read."""
+    if method.upper() in READ_METHODS:
+        return None
+    retries = getattr(response.raw, "retries", None)  # None where no urllib3 pool answered
+    return unclear_attempt(retries.history) if isinstance(retries, Retry) else None
 
 
 def text(value: Any) -> str | None:
@@ -379,9 +473,10 @@ class Transport:
         finally:
             response.close()
         status = response.status_code
+        earlier = _earlier_attempt(method, response)
         log.debug("%s %s -> %s", method, path, status)
         if status >= 300:
-            raise self._scrubbed(
+            error = self._scrubbed(
                 error_from_response(
                     status,
                     method,
@@ -392,21 +487,27 @@ class Transport:
                     advice=advice,
                 )
             )
+            if earlier is not None and not unclear_status(status):
+                # The refusal answers the retry only: the earlier attempt may still land.
+                raise _no_clear_answer(error, method, earlier)
+            raise error
+        answer = Answer(status, None, method, path, advice, self, earlier_attempt=earlier)
         if problem is not None:
-            raise self.unexpected(method, path, status, problem[0], advice=advice, todo=problem[1])
+            raise answer.unexpected(*problem)
         if not content:
-            return Answer(status, None, method, path, advice, self)
+            return answer
         try:
             body = jsonlib.loads(content)
         except ValueError:
             what = f"with a body that is not JSON ({self._describe(response, len(content))})"
-            failure = self.unexpected(method, path, status, what, advice=advice)
+            failure = answer.unexpected(what)
         except RecursionError:
-            what = "with JSON nested too deeply to read, as no answer of the API is"
-            failure = self.unexpected(method, path, status, what, advice=advice)
+            failure = answer.unexpected(
+                "with JSON nested too deeply to read, as no answer of the API is"
+            )
         if failure is not None:
             raise failure
-        return Answer(status, body, method, path, advice, self, len(content))
+        return replace(answer, body=body, size=len(content))
 
     def unexpected(
         self,

@@ -15,6 +15,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_datadog_seats import provider as provider_module
+from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
     NotFoundError,
@@ -90,6 +91,10 @@ class FakeClient:
         (or, with ``fail_after_apply``, after) it took effect.
     fail_unassign_batch: the 1-based unassign batch that fails with a 503 (before it
         took effect).
+    relanding_assign_batch, relanding_unassign_batch: the 1-based batch whose answer says
+        ``may_land_again`` (an earlier attempt got no clear answer before a retry was
+        answered); :meth:`land_late` then carries that earlier attempt out, as Datadog
+        would, late.
     fail_list_after: list_seat_holders raises a 503 after this many successful calls.
     list_seconds: how long each listing takes (to make concurrent callers overlap).
     """
@@ -107,6 +112,8 @@ class FakeClient:
         fail_assign_batch: int | None = None,
         fail_after_apply: bool = False,
         fail_unassign_batch: int | None = None,
+        relanding_assign_batch: int | None = None,
+        relanding_unassign_batch: int | None = None,
         fail_list_after: int | None = None,
         list_seconds: float = 0.0,
     ) -> None:
@@ -120,6 +127,10 @@ class FakeClient:
         self.fail_assign_batch = fail_assign_batch
         self.fail_after_apply = fail_after_apply
         self.fail_unassign_batch = fail_unassign_batch
+        self.relanding_assign_batch = relanding_assign_batch
+        self.relanding_unassign_batch = relanding_unassign_batch
+        #: The earlier attempts that may still land: ("assign" or "unassign", users).
+        self.late_writes: list[tuple[str, tuple[str, ...]]] = []
         self.fail_list_after = fail_list_after
         self.list_seconds = list_seconds
         self._lock = threading.Lock()
@@ -138,11 +149,21 @@ class FakeClient:
     def touched(self, name: str) -> set[str]:
         return {u for call, users in self.calls if call == name for u in users}
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def land_late(self) -> None:
+        """Carry out the earlier attempts that may land again, now that the run is over."""
+        with self._lock:
+            for call, users in self.late_writes:
+                if call == "assign":
+                    self.holders.update(u for u in users if u not in self.unknown_users)
+                else:
+                    self.holders.difference_update(users)
+            self.late_writes.clear()
+
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         with self._lock:
             return self._assign_batch(product_code, user_uuids)
 
-    def _assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def _assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         assert len(user_uuids) <= self.batch_size
         self.products.add(product_code)
         self.calls.append(("assign", tuple(user_uuids)))
@@ -158,17 +179,17 @@ class FakeClient:
         self.holders.update(seated)
         if failing:
             raise ServerError(503, "POST", PATH, ["injected failure after the change"])
-        if self.assigned_ids == "new":
-            return new
-        if self.assigned_ids == "none":
-            return []
-        return seated
+        relands = self._assign_batches == self.relanding_assign_batch
+        if relands:
+            self.late_writes.append(("assign", tuple(user_uuids)))
+        named = {"new": new, "none": []}.get(self.assigned_ids, seated)
+        return WriteResult(tuple(named), relands)
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         with self._lock:
-            self._unassign_batch(product_code, user_uuids)
+            return self._unassign_batch(product_code, user_uuids)
 
-    def _unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+    def _unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         assert len(user_uuids) <= self.batch_size
         self.products.add(product_code)
         self.calls.append(("unassign", tuple(user_uuids)))
@@ -179,6 +200,10 @@ class FakeClient:
             status = STATUS_OF[self.unassign_error]
             raise self.unassign_error(status, "DELETE", PATH, ["user holds no seat"])
         self.holders.difference_update(user_uuids)
+        relands = self._unassign_batches == self.relanding_unassign_batch
+        if relands:
+            self.late_writes.append(("unassign", tuple(user_uuids)))
+        return WriteResult(may_land_again=relands)
 
     def list_seat_holders(self, product_code: str) -> set[str]:
         with self._lock:

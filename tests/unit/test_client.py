@@ -21,7 +21,7 @@ import requests
 import responses
 from responses import matchers
 
-from pulumi_datadog_seats.client import SeatHolder, SeatsClient
+from pulumi_datadog_seats.client import SeatHolder, SeatsClient, WriteResult
 from pulumi_datadog_seats.errors import (
     AuthenticationError,
     BadRequestError,
@@ -186,14 +186,14 @@ def test_assign_returns_only_what_datadog_answered(rsps):
         {},
     ],
 )
-def test_assign_answer_without_assigned_ids_is_an_empty_list(rsps, answer):
+def test_assign_answer_without_assigned_ids_names_nobody(rsps, answer):
     rsps.add(responses.POST, URL, json=answer, status=201)
-    assert make_client().assign_batch("on_call", USERS[:2]) == []
+    assert make_client().assign_batch("on_call", USERS[:2]) == WriteResult()
 
 
-def test_assign_with_an_empty_answer_body_is_an_empty_list(rsps):
+def test_assign_with_an_empty_answer_body_names_nobody(rsps):
     rsps.add(responses.POST, URL, status=201, body=b"")
-    assert make_client().assign_batch("on_call", USERS[:2]) == []
+    assert make_client().assign_batch("on_call", USERS[:2]) == WriteResult()
 
 
 def test_assign_union_has_no_duplicates_when_answers_overlap(rsps):

@@ -10,11 +10,13 @@ import base64
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
+from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import ServerError, UnprocessableError
 from pulumi_datadog_seats.holders import HoldersView
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
@@ -43,8 +45,9 @@ class GatedClient(FakeClient):
 class NamesAStranger(FakeClient):
     """An assign answer that also names a user who was not asked for."""
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        return [*super().assign_batch(product_code, user_uuids), uid(0xFFF)]
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        result = super().assign_batch(product_code, user_uuids)
+        return replace(result, assigned_ids=(*result.assigned_ids, uid(0xFFF)))
 
 
 # -- one listing per product ------------------------------------------------------------

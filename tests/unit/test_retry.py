@@ -21,11 +21,28 @@ from typing import Any
 
 import pytest
 from urllib3 import HTTPResponse
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+)
+from urllib3.util.retry import RequestHistory
 
-from pulumi_datadog_seats.client import BudgetedRetry, SeatsClient
-from pulumi_datadog_seats.errors import ServerError, TransportError
+from pulumi_datadog_seats.client import BudgetedRetry, SeatsClient, WriteResult
+from pulumi_datadog_seats.errors import (
+    SEATS_ADVICE,
+    ServerError,
+    TransportError,
+    UnexpectedAnswerError,
+    UnprocessableError,
+)
+from pulumi_datadog_seats.seats import outcome_unknown
 from pulumi_datadog_seats.settings import Settings
+from pulumi_datadog_seats.transport import unclear_attempt, unclear_status
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY
 
 URL = "/api/v2/seats/users"
@@ -217,6 +234,10 @@ def test_retry_count_is_still_bounded():
 
 
 Answer = tuple[int, dict[str, str], bytes]
+#: A scripted status: read the request, then close the connection without an answer.
+DROP = 0
+#: A scripted header: wait this many seconds before answering (past the client's timeout).
+STALL = "X-Test-Stall-Seconds"
 
 
 class Script:
@@ -244,12 +265,22 @@ def server() -> Iterator[tuple[str, Script]]:
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             status, headers, body = script.next_answer(self.command, dict(self.headers))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            if status == DROP:
+                self.close_connection = True  # the request was read whole: hang up
+                return
+            if STALL in headers:
+                # Past the client's read timeout; not time.sleep, which `slept` replaces.
+                threading.Event().wait(float(headers[STALL]))
+                headers = {k: v for k, v in headers.items() if k != STALL}
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # a stalled answer: the client has hung up
 
         do_GET = do_POST = do_DELETE = _answer
 
@@ -293,7 +324,7 @@ def test_real_retries_wait_reset_then_backoff(server, slept):
         (503, {}, b""),
         (201, {}, ASSIGNED),
     ]
-    assert loopback_client(url).assign_batch("on_call", [SEATED]) == [SEATED]
+    assert loopback_client(url).assign_batch("on_call", [SEATED]).assigned_ids == (SEATED,)
     assert len(script.requests) == 4
     # 429: the reset; then the 2nd and 3rd consecutive errors: 2 and 4 seconds plus
     # up to backoff_seconds of jitter.
@@ -405,3 +436,183 @@ def test_connection_errors_that_use_up_the_retry_budget_name_the_cause(request, 
         client.list_seat_holders("on_call")
     assert len(slept) == 1  # the budget, not the count, ended the retries
     assert CAUSES[kind] in str(info.value)
+
+
+# -- may_land_again: did an earlier attempt of a write get no clear answer? ---------------
+#
+# urllib3 keeps one RequestHistory per retried attempt in Retry.history, and the final
+# response carries that Retry (response.raw.retries); the answered attempt is not in it.
+
+
+def history_of(*attempts: BaseException | HTTPResponse) -> tuple[RequestHistory, ...]:
+    """The history a real BudgetedRetry records for these failed attempts of a POST."""
+    r = retry(backoff_factor=0.0)
+    for attempt in attempts:
+        if isinstance(attempt, HTTPResponse):
+            r = r.increment("POST", URL, response=attempt)
+        else:
+            r = r.increment("POST", URL, error=attempt)  # type: ignore[arg-type]
+    return r.history
+
+
+def refused() -> NewConnectionError:
+    return NewConnectionError(None, "Connection refused")  # type: ignore[arg-type]
+
+
+UNCLEAR_ATTEMPTS: dict[str, tuple[Any, str]] = {
+    "read timeout": (
+        lambda: ReadTimeoutError(None, URL, "Read timed out."),  # type: ignore[arg-type]
+        "timed out waiting for the answer",
+    ),
+    "dropped connection": (
+        lambda: ProtocolError("Connection aborted.", ConnectionResetError()),
+        "lost its connection before the answer",
+    ),
+    "500": (lambda: answer(500), "was answered 500"),
+    "502": (lambda: answer(502), "was answered 502"),
+    "504": (lambda: answer(504), "was answered 504"),
+}
+CLEAR_ATTEMPTS: dict[str, Any] = {
+    "connection refused": refused,
+    "connect timeout": lambda: ConnectTimeoutError(None, "timed out connecting"),
+    "no such host": lambda: NameResolutionError("api.invalid", None, socket.gaierror()),  # type: ignore[arg-type]
+    "refused by a proxy": lambda: ProxyError("Unable to connect to proxy", refused()),
+    "503": lambda: answer(503),
+    "429": lambda: answer(429, **{"X-RateLimit-Reset": "0"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNCLEAR_ATTEMPTS))
+def test_an_attempt_that_may_have_reached_the_server_is_unclear(kind):
+    make, said = UNCLEAR_ATTEMPTS[kind]
+    assert unclear_attempt(history_of(make())) == said
+    # Wherever it stands among attempts that were refused.
+    assert unclear_attempt(history_of(answer(503), make(), refused())) == said
+
+
+@pytest.mark.parametrize("kind", sorted(CLEAR_ATTEMPTS))
+def test_an_attempt_that_sent_nothing_or_was_refused_is_clear(kind):
+    assert unclear_attempt(history_of(CLEAR_ATTEMPTS[kind]())) is None
+    assert unclear_attempt(history_of(*(make() for make in CLEAR_ATTEMPTS.values()))) is None
+
+
+def test_no_earlier_attempt_is_clear():
+    assert unclear_attempt(()) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "unclear"), [(500, True), (501, True), (502, True), (503, False), (504, True)]
+)
+def test_unclear_statuses_agree_with_the_seat_logic(status, unclear):
+    assert unclear_status(status) is unclear
+    assert outcome_unknown(ServerError(status, "POST", URL, [])) is unclear
+
+
+STALLED = (201, {STALL: "0.5"}, ASSIGNED)  # answered after the client gave up
+
+
+@pytest.mark.parametrize(
+    ("first", "relands"),
+    [
+        (STALLED, True),
+        ((DROP, {}, b""), True),
+        ((500, {}, b""), True),
+        ((502, {}, b""), True),
+        ((504, {}, b""), True),
+        ((503, {}, b""), False),
+        ((429, {"X-RateLimit-Reset": "0"}, b""), False),
+    ],
+    ids=["read timeout", "dropped", "500", "502", "504", "503", "429"],
+)
+def test_an_assign_answered_after_an_unclear_attempt_may_land_again(server, slept, first, relands):
+    url, script = server
+    script.answers = [first, (201, {}, ASSIGNED)]
+    result = loopback_client(url, timeout_seconds=0.2).assign_batch("on_call", [SEATED])
+    assert result == WriteResult((SEATED,), may_land_again=relands)
+    assert len(script.requests) == 2
+
+
+def test_an_unassign_answered_after_a_timeout_may_land_again(server, slept):
+    url, script = server
+    script.answers = [(204, {STALL: "0.5"}, b""), (204, {}, b"")]
+    result = loopback_client(url, timeout_seconds=0.2).unassign_batch("on_call", [SEATED])
+    assert result.may_land_again
+
+
+def test_a_write_answered_at_its_first_attempt_does_not_land_again(server):
+    url, script = server
+    script.answers = [(201, {}, ASSIGNED)]
+    assert not loopback_client(url).assign_batch("on_call", [SEATED]).may_land_again
+
+
+def test_a_read_never_lands_again(server, slept):
+    url, script = server
+    script.answers = [(200, {STALL: "0.5"}, b'{"data": []}'), (200, {}, b'{"data": []}')]
+    client = loopback_client(url, timeout_seconds=0.2)
+    answer = client.transport.request_answer("GET", URL, advice=SEATS_ADVICE)
+    assert len(script.requests) == 2
+    assert not answer.may_land_again
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        (503, {}, b'{"errors": ["unavailable"]}'),
+        (422, {}, b'{"errors": ["no seat left"]}'),
+        (429, {"X-RateLimit-Reset": "0"}, b'{"errors": ["slow down"]}'),
+    ],
+    ids=["503", "422", "429"],
+)
+def test_a_refusal_after_an_unclear_attempt_is_no_clear_answer(server, slept, refusal):
+    """The refusal answers the retry only: the first attempt may still land, so the write
+    failed without a clear answer (a TransportError), not with a refusal."""
+    url, script = server
+    script.answers = [STALLED, refusal]
+    client = loopback_client(url, timeout_seconds=0.2, max_retries=1)
+    with pytest.raises(TransportError) as info:
+        client.assign_batch("on_call", [SEATED])
+    message = str(info.value)
+    assert f"Datadog answered {refusal[0]} to POST" in message
+    assert "An earlier attempt of this POST timed out waiting for the answer" in message
+    assert "no clear answer" in message
+    assert CANARY_API_KEY not in message and CANARY_APP_KEY not in message
+
+
+def test_a_refusal_after_refusals_stays_a_refusal(server, slept):
+    url, script = server
+    script.answers = [(503, {}, b""), (422, {}, b'{"errors": ["no seat left"]}')]
+    with pytest.raises(UnprocessableError):
+        loopback_client(url, max_retries=1).assign_batch("on_call", [SEATED])
+
+
+def test_a_server_error_after_an_unclear_attempt_stays_a_server_error(server, slept):
+    # A 500 is no clear answer already: the seat logic treats it as one.
+    url, script = server
+    script.answers = [STALLED, (500, {}, b"")]
+    with pytest.raises(ServerError) as info:
+        loopback_client(url, timeout_seconds=0.2, max_retries=1).assign_batch("on_call", [SEATED])
+    assert info.value.status == 500
+
+
+@pytest.mark.parametrize(
+    "garbled",
+    [b"<html>not JSON</html>", b'{"data": {"attributes": {"assigned_ids": 7}}}'],
+    ids=["not JSON", "wrong shape"],
+)
+def test_an_answer_not_understood_after_an_unclear_attempt_is_no_clear_answer(
+    server, slept, garbled
+):
+    url, script = server
+    script.answers = [STALLED, (201, {}, garbled)]
+    with pytest.raises(TransportError) as info:
+        loopback_client(url, timeout_seconds=0.2).assign_batch("on_call", [SEATED])
+    assert not isinstance(info.value, UnexpectedAnswerError)
+    assert "POST /api/v2/seats/users answered 201 with a body" in str(info.value)
+    assert "got no clear answer: Datadog may still carry that attempt out" in str(info.value)
+
+
+def test_an_answer_not_understood_at_the_first_attempt_stays_unexpected(server):
+    url, script = server
+    script.answers = [(201, {}, b"<html>not JSON</html>")]
+    with pytest.raises(UnexpectedAnswerError):
+        loopback_client(url).assign_batch("on_call", [SEATED])

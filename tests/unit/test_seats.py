@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pulumi_datadog_seats import seats
+from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
     NotFoundError,
@@ -490,7 +491,7 @@ def test_roll_back_without_readable_holders_gives_back_everything_attempted():
 
 def test_a_failed_roll_back_names_the_users_left_behind():
     class CannotUnassign(FakeClient):
-        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
             self.calls.append(("unassign", tuple(user_uuids)))
             raise ServerError(503, "DELETE", PATH, ["unassign is down"])
 
@@ -563,7 +564,7 @@ def test_release_does_not_swallow_other_errors():
 
 def test_release_propagates_server_errors():
     class Down(FakeClient):
-        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
+        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
             raise ServerError(503, "DELETE", PATH, [])
 
     fake = Down(holders=NEW)
@@ -600,11 +601,11 @@ class StaleView:
         self.view = frozenset(view)
         self.batch_size = fake.batch_size
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         return self.fake.assign_batch(product_code, user_uuids)
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        self.fake.unassign_batch(product_code, user_uuids)
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        return self.fake.unassign_batch(product_code, user_uuids)
 
     def holders(self, product_code: str) -> frozenset[str]:
         return self.view
@@ -756,7 +757,7 @@ def test_a_failed_unassign_gives_back_what_was_unassigned_and_assigns_nothing(
 
 def test_release_or_restore_that_cannot_restore_names_the_users_left_without_a_seat():
     class CannotAssign(FakeClient):
-        def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+        def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
             self.calls.append(("assign", tuple(user_uuids)))
             raise ServerError(503, "POST", PATH, ["assign is down"])
 
@@ -826,16 +827,17 @@ class UnansweredClient(FakeClient):
         self.unanswered_assign = unanswered_assign
         self.unanswered_unassign = unanswered_unassign
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         answer = super().assign_batch(product_code, user_uuids)
         if self.count("assign") == self.unanswered_assign:
             raise TransportError(f"POST {PATH} timed out")
         return answer
 
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        super().unassign_batch(product_code, user_uuids)
+    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+        answer = super().unassign_batch(product_code, user_uuids)
         if self.count("unassign") == self.unanswered_unassign:
             raise TransportError(f"DELETE {PATH} timed out")
+        return answer
 
 
 class LateClient(FakeClient):
@@ -846,7 +848,7 @@ class LateClient(FakeClient):
         self.late_assign = late_assign
         self.late: list[str] = []
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         if self.count("assign") + 1 == self.late_assign:
             self.calls.append(("assign", tuple(user_uuids)))
             self.late = list(user_uuids)
@@ -906,14 +908,14 @@ class FullClient(FakeClient):
         super().__init__(**kw)
         self.capacity = capacity
 
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
+    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         free = max(0, self.capacity - len(self.holders))
         fitting = [u for u in user_uuids if u in self.holders] + [
             u for u in user_uuids if u not in self.holders
         ][:free]
         self.calls.append(("assign", tuple(user_uuids)))
         self.holders.update(fitting)
-        return fitting
+        return WriteResult(tuple(fitting))
 
 
 def test_a_restore_that_datadog_does_not_carry_out_is_reported():

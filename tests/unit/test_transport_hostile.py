@@ -194,10 +194,8 @@ def test_an_assign_answer_of_the_wrong_shape_is_an_error(rsps, answer, problem):
 def test_assigned_ids_are_canonical(rsps):
     answer = {"data": {"attributes": {"assigned_ids": [uid(1).upper(), uid(2).replace("-", "")]}}}
     rsps.add(responses.POST, SEATS_URL, json=answer, status=201)
-    assert SeatsClient(make_settings()).assign_batch("on_call", [uid(1), uid(2)]) == [
-        uid(1),
-        uid(2),
-    ]
+    result = SeatsClient(make_settings()).assign_batch("on_call", [uid(1), uid(2)])
+    assert result.assigned_ids == (uid(1), uid(2))
 
 
 # -- users and team memberships ----------------------------------------------------------
