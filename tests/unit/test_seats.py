@@ -941,3 +941,168 @@ def test_an_unassign_carried_out_without_an_answer_is_assigned_back():
         seats.release_or_restore(fake.view(), PRODUCT, sorted(OUTSIDERS + KEPT))
     assert fake.holders == set(OUTSIDERS + KEPT)
     assert "no clear answer" in str(info.value)
+
+
+# -- writes that may land again (a retry was answered after an attempt without a clear answer)
+
+
+def assert_late_writes_were_named(fake: FakeClient, message: str) -> None:
+    """Land the earlier attempts that may land again; whoever they change was named."""
+    before = set(fake.holders)
+    fake.land_late()
+    changed = before ^ fake.holders
+    if changed:
+        assert "no clear answer" in message
+        assert "nothing changed" not in message
+        assert all(user in message for user in changed), (changed, message)
+
+
+STRANGER = uid(0xDEAD)
+ROLL_BACKS: dict[str, dict[str, Any]] = {
+    # name: FakeClient keyword arguments that make assigning NEW + STRANGER roll back
+    "a later batch refused": {"fail_assign_batch": 2},
+    "a later batch without a clear answer": {"fail_assign_batch": 2, "fail_after_apply": True},
+    "a user skipped": {"unknown_users": [STRANGER]},
+    "a user skipped, no read-back": {"unknown_users": [STRANGER], "fail_list_after": 1},
+}
+
+
+@pytest.mark.parametrize("roll_back", sorted(ROLL_BACKS))
+def test_a_roll_back_names_the_users_whose_assign_may_land_again(roll_back):
+    """Regression (the invariant tier): a POST retried after a timeout seated its users,
+    the roll back gave the seats back and said "nothing changed", then the first attempt
+    landed and the users held seats nobody tracked."""
+    fake = FakeClient(holders=OUTSIDERS, relanding_assign_batch=1, **ROLL_BACKS[roll_back])
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, {*NEW, STRANGER})
+    message = str(info.value)
+    assert fake.holders == set(OUTSIDERS)  # rolled back...
+    assert "An earlier attempt of the request that assigned" in message  # ...but said so
+    assert "run `pulumi up` again" in message
+    assert_late_writes_were_named(fake, message)
+    assert fake.holders - set(OUTSIDERS)  # the late POST did land
+
+
+def test_a_late_assign_of_users_whose_seat_could_not_be_given_back_is_not_mentioned():
+    class CannotUnassign(FakeClient):
+        def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+            raise ServerError(503, "DELETE", PATH, ["unassign is down"])
+
+    fake = CannotUnassign(holders=OUTSIDERS, relanding_assign_batch=1, fail_assign_batch=2)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    message = str(info.value)
+    assert "may still hold a seat" in message and f"{NEW[0]}, {NEW[1]}" in message
+    assert "An earlier attempt" not in message  # a late POST would change nothing
+    assert_late_writes_were_named(fake, message)
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+def test_seats_assigned_back_after_an_unassign_that_may_land_again_are_named(exclusive):
+    # Four users leave (batches of two); the first DELETE may land again; assigning fails.
+    leaving = [uid(0x40 + i) for i in range(4)]
+    before = {*leaving, *KEPT}
+    fake = FakeClient(holders=before, relanding_unassign_batch=1, fail_assign_batch=1)
+    previously = set(KEPT) if exclusive else {*KEPT, *leaving}
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, {*KEPT, NEW[0]}, previously, exclusive=exclusive)
+    message = str(info.value)
+    assert fake.holders == before
+    assert "were assigned again" in message
+    assert f"An earlier attempt of the request that unassigned {leaving[0]}, {leaving[1]}" in (
+        message
+    )
+    assert leaving[2] not in message  # its DELETE was answered at the first attempt
+    assert_late_writes_were_named(fake, message)
+    assert fake.holders == before - set(leaving[:2])
+
+
+@pytest.mark.parametrize("failure", ["refused", "no clear answer"])
+def test_release_or_restore_names_the_users_whose_unassign_may_land_again(failure):
+    leaving = [uid(0x40 + i) for i in range(4)]
+    if failure == "refused":
+        fake = FakeClient(holders=leaving, relanding_unassign_batch=1, fail_unassign_batch=2)
+    else:
+        fake = UnansweredClient(holders=leaving, relanding_unassign_batch=1, unanswered_unassign=2)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+    message = str(info.value)
+    assert fake.holders == set(leaving)
+    assert f"unassigned {leaving[0]}, {leaving[1]} got no clear answer" in message
+    assert "take their seat away" in message
+    assert_late_writes_were_named(fake, message)
+
+
+def test_a_user_datadog_gives_no_seat_back_is_not_warned_of_a_late_unassign():
+    class NoSeatFor(FakeClient):
+        """Assigning back seats nobody: the seats are all taken meanwhile."""
+
+        def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
+            self.calls.append(("assign", tuple(user_uuids)))
+            return WriteResult()
+
+    leaving = [uid(0x40), uid(0x41), uid(0x42)]
+    fake = NoSeatFor(holders=leaving, relanding_unassign_batch=1, fail_unassign_batch=2)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+    message = str(info.value)
+    assert "gave no seat to" in message and "An earlier attempt" not in message
+    assert_late_writes_were_named(fake, message)
+
+
+def test_late_writes_that_repeat_the_final_state_are_not_mentioned():
+    # The roll back's DELETE and the restore's POST may land again: they only repeat them.
+    fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=2, relanding_unassign_batch=1)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    assert "nothing changed" in str(info.value) and "no clear answer" not in str(info.value)
+    assert_late_writes_were_named(fake, str(info.value))
+
+    leaving = [uid(0x40), uid(0x41), uid(0x42)]
+    fake = FakeClient(holders=leaving, fail_unassign_batch=2, relanding_assign_batch=1)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+    assert "assigned again" in str(info.value) and "no clear answer" not in str(info.value)
+    assert_late_writes_were_named(fake, str(info.value))
+
+
+def test_a_run_that_succeeds_has_nothing_to_say_of_writes_that_may_land_again():
+    fake = FakeClient(holders=[*OUTSIDERS, *KEPT], relanding_assign_batch=2)
+    fake.relanding_unassign_batch = 1
+    assert seats.converge(fake.view(), PRODUCT, set(NEW), set(KEPT)) == sorted(NEW)
+    fake.land_late()
+    assert fake.holders == {*OUTSIDERS, *NEW}
+
+
+def test_every_user_of_an_assign_without_a_clear_answer_is_named_even_if_seated():
+    """A retried request may have several attempts under way: one that landed (the user
+    holds a seat, given back by the roll back) says nothing of the others."""
+    fake = UnansweredClient(unanswered_assign=2, holders=OUTSIDERS)
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, set(NEW))
+    message = str(info.value)
+    assert fake.holders == set(OUTSIDERS)
+    assert f"The request for {NEW[2]}, {NEW[3]} got no clear answer" in message
+    assert "nothing changed" not in message
+
+
+@pytest.mark.parametrize(
+    ("relanding_assign", "relanding_unassign", "failure"),
+    list(itertools.product([None, 1, 2, 3], [None, 1, 2], FAILURES)),
+)
+def test_whatever_lands_late_after_a_failed_exclusive_update_was_named(
+    relanding_assign, relanding_unassign, failure
+):
+    # Unassigns KEPT[1] and the outsiders (two DELETEs), then assigns five users.
+    fake = FakeClient(
+        holders=KEPT + OUTSIDERS,
+        relanding_assign_batch=relanding_assign,
+        relanding_unassign_batch=relanding_unassign,
+        **FAILURES[failure],
+    )
+    with pytest.raises(SeatAssignmentError) as info:
+        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, set(KEPT), exclusive=True)
+    message = str(info.value)
+    if "no clear answer" not in message:
+        assert fake.holders == set(KEPT + OUTSIDERS)
+    assert_late_writes_were_named(fake, message)
