@@ -56,7 +56,7 @@ bench: venv
 SEATS_INVARIANT_EXAMPLES ?= 1000
 reliability: venv
 	SEATS_INVARIANT_EXAMPLES=$(SEATS_INVARIANT_EXAMPLES) SEATS_INVARIANT_SEED=$${SEATS_INVARIANT_SEED:-$$(date +%s)} \
-	  $(PY) -m pytest -p no:cacheprovider -p no:xdist -q tests/emulator/test_invariants.py --hypothesis-show-statistics
+	  $(PY) -m pytest -p no:cacheprovider -p no:xdist -q tests/emulator/test_invariants.py
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache
