@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import connect
+from .conftest import assert_no_key_shown, connect
 from .harness import PROJECTS, EmulatorProcess, Engine, Stack, copy_project, stack_in
 
 IR = "incident_response"
@@ -78,6 +78,7 @@ def test_outputs_of_secret_user_uuids_stay_secret(
         if secrecy == "elements":  # the rest runs once, for the whole-list secret
             for text in printed:
                 assert shown(text, everyone) == []
+            assert_no_key_shown(*stack.output, stack.export())
             return
 
         # An update: its diff, its run and the state it leaves show no UUID either.
@@ -105,6 +106,7 @@ def test_outputs_of_secret_user_uuids_stay_secret(
 
         for text in printed:
             assert shown(text, everyone) == []
+        assert_no_key_shown(*stack.output, stack.export())
 
 
 def test_plain_user_uuids_give_plain_outputs(
