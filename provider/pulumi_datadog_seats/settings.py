@@ -87,7 +87,8 @@ KNOBS: dict[str, Knob] = {
             60.0,
             0,
             False,
-            "total seconds one request may spend waiting between retries",
+            "total seconds one request may spend retrying (its waits, and its attempts after"
+            " the first)",
             3600,
         ),
         Knob("backoffSeconds", 0.5, 0, False, "base of the exponential backoff (plus jitter)", 60),

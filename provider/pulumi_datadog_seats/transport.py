@@ -7,11 +7,11 @@ the mapping of error answers to :mod:`.errors` and the scrubbing of keys from me
 
 Retries live in :class:`BudgetedRetry`, mounted on the session's adapter: 429 waits
 ``X-RateLimit-Reset`` seconds, 5xx and connection errors back off exponentially with
-jitter, and the total waiting of one request is bounded by
-``Settings.retry_budget_seconds``. A write that succeeds after a retry says, in
-:attr:`Answer.may_land_again`, whether an earlier attempt of it got no clear answer (a
-read timeout, a dropped connection, a 500, 502 or 504): Datadog may still carry that
-attempt out later, after whatever the caller does next. A write whose last attempt is
+jitter, and the time one request spends retrying (the waits, and every attempt after
+the first) is bounded by ``Settings.retry_budget_seconds``. A write that succeeds after
+a retry says, in :attr:`Answer.may_land_again`, whether an earlier attempt of it got no
+clear answer (a read timeout, a dropped connection, a 500, 502 or 504): Datadog may still
+carry that attempt out later, after whatever the caller does next. A write whose last attempt is
 refused (4xx, 503), or answered in a way the client cannot understand, after such an
 attempt is a plain :class:`~.errors.TransportError` that says so: its outcome is unknown.
 
@@ -163,13 +163,16 @@ def _scrub_logs_of(*keys: str) -> None:
 
 
 class BudgetedRetry(Retry):
-    """urllib3 ``Retry`` that honours ``X-RateLimit-Reset`` and a total wait budget.
+    """urllib3 ``Retry`` that honours ``X-RateLimit-Reset`` and a total time budget.
 
     A 429 waits ``X-RateLimit-Reset`` seconds (Datadog's header, not
     ``Retry-After``); every other retry backs off exponentially with jitter.
-    When the next wait would take the request past ``budget_seconds`` of
-    waiting in total, retrying stops: the last answer is returned (and mapped
-    to an error by the transport) or, for a connection error, raised.
+    The budget is charged with every wait and with the time of every attempt after
+    the first (urllib3 does not say when the first began): a server that never
+    answers costs the budget too, not only ``maxRetries`` x the timeout. When the
+    next wait would take the request past ``budget_seconds``, retrying stops: the
+    last answer is returned (and mapped to an error by the transport) or, for a
+    connection error, raised.
 
     The body of an answer that is retried is read (so that its connection is reused)
     only when it says it is at most :data:`MAX_ERROR_BODY_BYTES` long; otherwise it is
@@ -183,6 +186,8 @@ class BudgetedRetry(Retry):
         self.budget_seconds = budget_seconds
         self.spent_seconds = spent_seconds
         self.planned_wait = 0.0
+        #: When the attempt after :meth:`sleep` began (monotonic); None before the first.
+        self.attempt_started: float | None = None
 
     def new(self, **kw: Any) -> Self:
         kw.setdefault("budget_seconds", self.budget_seconds)
@@ -209,6 +214,8 @@ class BudgetedRetry(Retry):
         _stacktrace: TracebackType | None = None,
     ) -> Self:
         new = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.attempt_started is not None:
+            new.spent_seconds += time.monotonic() - self.attempt_started
         wait = new.get_retry_after(response) if response is not None else None
         if wait is None:
             wait = new.get_backoff_time()
@@ -225,9 +232,11 @@ class BudgetedRetry(Retry):
         return new
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        """Wait exactly the time :meth:`increment` planned and charged to the budget."""
+        """Wait exactly the time :meth:`increment` planned and charged to the budget;
+        the attempt that follows starts its clock."""
         if self.planned_wait > 0:
             time.sleep(self.planned_wait)
+        self.attempt_started = time.monotonic()
 
 
 def _short(response: BaseHTTPResponse) -> bool:
