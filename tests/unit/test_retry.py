@@ -15,7 +15,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -74,6 +74,19 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return waits
 
 
+@pytest.fixture
+def attempts_take(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Make every attempt between two sleeps take the given seconds (the clock the budget
+    charges attempts by moves only when the test says so)."""
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+
+    def take(seconds: float) -> None:
+        now[0] += seconds
+
+    return take
+
+
 # -- get_retry_after ------------------------------------------------------------
 
 
@@ -124,7 +137,7 @@ def test_x_ratelimit_reset_on_a_5xx_is_not_a_wait(slept):
     assert slept == []
 
 
-def test_5xx_backs_off_exponentially(slept):
+def test_5xx_backs_off_exponentially(slept, attempts_take):
     # urllib3's documented backoff: factor * 2 ** (n - 1) for the n-th consecutive
     # error, nothing for the first.
     r = retry(backoff_factor=1.0)
@@ -135,8 +148,7 @@ def test_5xx_backs_off_exponentially(slept):
         r.sleep(answer(503))
     assert planned == [0.0, 2.0, 4.0, 8.0]
     assert slept == [2.0, 4.0, 8.0]
-    # The waits, and the few microseconds of the attempts between them (sleep is not real).
-    assert r.spent_seconds == pytest.approx(14.0, abs=0.5)
+    assert r.spent_seconds == 14.0
 
 
 def test_jitter_stays_within_its_bound(slept):
@@ -149,7 +161,7 @@ def test_jitter_stays_within_its_bound(slept):
     assert r.spent_seconds == r.planned_wait
 
 
-def test_planned_wait_is_exactly_what_sleep_waits_every_time(slept):
+def test_planned_wait_is_exactly_what_sleep_waits_every_time(slept, attempts_take):
     r = retry(backoff_factor=0.3, backoff_jitter=0.2)
     planned = []
     for response in (
@@ -162,7 +174,23 @@ def test_planned_wait_is_exactly_what_sleep_waits_every_time(slept):
         planned.append(r.planned_wait)
         r.sleep(response)
     assert slept == [w for w in planned if w > 0]
-    assert r.spent_seconds == pytest.approx(sum(planned), abs=0.5)
+    assert r.spent_seconds == pytest.approx(sum(planned))
+
+
+def test_every_attempt_after_the_first_is_charged_to_the_budget(slept, attempts_take):
+    r = retry(backoff_factor=1.0, budget_seconds=10.0)
+    attempts_take(7.0)  # the first attempt: urllib3 does not say when it began
+    r = r.increment("GET", URL, response=answer(503))
+    r.sleep()
+    assert r.spent_seconds == 0.0
+    attempts_take(3.0)  # the second: charged, with the 2 s wait it is followed by
+    r = r.increment("GET", URL, response=answer(503))
+    assert r.spent_seconds == 5.0
+    r.sleep()
+    attempts_take(2.0)  # the third: 5 + 2 + a 4 s wait would pass the 10 s budget
+    with pytest.raises(MaxRetryError):
+        r.increment("GET", URL, response=answer(503))
+    assert slept == [2.0]
 
 
 def test_budget_exhaustion_raises_max_retry_error(slept):
@@ -431,8 +459,9 @@ def test_connection_errors_that_use_up_the_retry_count_name_the_cause(request, s
 @pytest.mark.parametrize("kind", sorted(CAUSES))
 def test_connection_errors_that_use_up_the_retry_budget_name_the_cause(request, slept, kind):
     url = request.getfixturevalue(f"{kind}_url")
-    # waits 0, then 2 + jitter; the next (4 + jitter) would pass the 3 s budget.
-    client = loopback_client(url, max_retries=10, retry_budget_seconds=3.0, timeout_seconds=0.1)
+    # waits 0, then 2 + jitter (up to 1), charged with the second attempt (up to 0.1 s
+    # silent); the next (4 + jitter) would pass the 3.5 s budget.
+    client = loopback_client(url, max_retries=10, retry_budget_seconds=3.5, timeout_seconds=0.1)
     with pytest.raises(TransportError) as info:
         client.list_seat_holders("on_call")
     assert len(slept) == 1  # the budget, not the count, ended the retries
