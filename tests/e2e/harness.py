@@ -15,9 +15,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from pulumi_datadog_seats.emulator.process import EmulatorProcess
+from tests.waiting import wait_until
 
 __all__ = ["EmulatorProcess"]
 
@@ -341,15 +341,6 @@ def descendants(pid: int) -> dict[int, tuple[str, str]]:
             found[child] = table[child][1:]
             todo.append(child)
     return found
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition`` every 50 ms; AssertionError naming ``what`` after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting until {what}")
-        time.sleep(0.05)
 
 
 #: How the engine starts the dynamic provider (pulumi-resource-pulumi-python runs it).

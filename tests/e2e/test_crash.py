@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import wait_until
+
 from .conftest import assert_no_key_shown, connect_and_declare, declare
 from .harness import (
     DYNAMIC_PROVIDER_COMMAND,
@@ -35,7 +37,6 @@ from .harness import (
     RunningCommand,
     Stack,
     stack_removed_after,
-    wait_until,
 )
 
 IR = "incident_response"

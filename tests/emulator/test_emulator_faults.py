@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from pulumi_datadog_seats.emulator.control import EmulatorAdminError
+from tests.waiting import wait_until
 
 RATE_HEADERS = (
     "X-RateLimit-Limit",
@@ -220,9 +221,7 @@ def test_a_request_held_across_a_reset_changes_nothing_after_it(emulator_api, ad
     ids = emulator_api.user_ids
     with ThreadPoolExecutor(max_workers=1) as pool:
         held = pool.submit(emulator_api.assign, ids[:1])
-        deadline = time.monotonic() + 5
-        while not admin.faults()[0]["fired"] and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: admin.faults()[0]["fired"], 5, "the delay fault holds the request")
         admin.reset()
         answer = held.result()
     assert answer.status_code == 503

@@ -45,6 +45,7 @@ from pulumi_datadog_seats.errors import (
 )
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 from pulumi_datadog_seats.settings import Settings
+from tests.waiting import wait_until
 
 from .conftest import API_KEY as EMULATOR_API_KEY
 from .conftest import APP_KEY as EMULATOR_APP_KEY
@@ -932,8 +933,6 @@ def test_an_emulator_that_answers_too_late_fails_the_create_before_any_write(
     assert seconds < 2 * TIMEOUT + BUDGET + 1.0
     # The emulator logs a delayed request when it has answered it, after the client gave
     # up; wait for both (nothing may still be in flight when the next test resets it).
-    deadline = time.monotonic() + 5.0
-    while len(admin.requests()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: len(admin.requests()) >= 2, 5.0, "the emulator logged both requests")
     assert [r["method"] for r in admin.requests()] == ["GET", "GET"]  # a try and one retry
     assert admin.holders(IR) == []

@@ -61,6 +61,7 @@ from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
 from pulumi_datadog_seats.emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import SeatsError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
+from tests.waiting import wait_until
 
 from .conftest import API_KEY, APP_KEY, USER_COUNT, provider_for
 
@@ -563,14 +564,6 @@ def run_random_sequences(emulator: SeatsEmulator, sequence: list[Step]) -> None:
         admin.close()
 
 
-def wait_for_holders(admin: EmulatorAdmin, product: str, expected: list[str]) -> list[str]:
-    """The holders once they equal ``expected`` (a held request has landed), or after 5 s."""
-    deadline = time.monotonic() + 5
-    while (holders := admin.holders(product)) != expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return holders
-
-
 def test_a_post_retried_after_a_timeout_that_lands_after_the_roll_back_is_reported(
     emulator: SeatsEmulator, admin: EmulatorAdmin
 ) -> None:
@@ -586,7 +579,7 @@ def test_a_post_retried_after_a_timeout_that_lands_after_the_roll_back_is_report
     message = str(failure.value)
     assert user in message and "no clear answer" in message, message
     assert "nothing changed" not in message.lower(), message
-    assert wait_for_holders(admin, IR, [user]) == [user], "the held POST never landed"
+    wait_until(lambda: admin.holders(IR) == [user], 5, "the held POST lands and seats the user")
 
 
 def test_a_delete_retried_after_a_timeout_that_lands_after_the_restore_is_reported(
@@ -607,4 +600,4 @@ def test_a_delete_retried_after_a_timeout_that_lands_after_the_restore_is_report
         provider.update("id", olds, news)
     message = str(failure.value)
     assert dropped in message and "no clear answer" in message, message
-    assert wait_for_holders(admin, IR, [kept]) == [kept], "the held DELETE never landed"
+    wait_until(lambda: admin.holders(IR) == [kept], 5, "the held DELETE lands and unseats them")
