@@ -412,11 +412,13 @@ def run_up(world: World, up: Up) -> None:
         # A short timeout, for the delay to outlast it (retries as drawn).
         knobs.update(timeoutSeconds=str(TIMEOUT_SECONDS))
     provider = provider_for(world.emulator, **knobs)
+    converged = False
     try:
         converge(world, provider, decls, up.refresh)
     except SeatsError:
         TALLY.ups_failed += 1
     else:
+        converged = True
         TALLY.ups_converged += 1
         if up.refresh:
             holders = world.holders()
@@ -432,8 +434,9 @@ def run_up(world: World, up: Up) -> None:
             late = late or bool(fault["fired"] and fault["kind"] == "delay")
         world.admin.clear_faults()
         world.delaying = False
-    if late:
-        # A held request lands after the up ended: it may only repeat what the up did.
+    if late and converged:
+        # A held request lands after the up ended: it may only repeat what the up did. (A
+        # failed up has waited for it already, in attempt(), and checked what it did.)
         time.sleep(DELAY_SECONDS + 0.1)
         world.check_model("a held request landing after the up")
 
