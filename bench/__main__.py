@@ -40,7 +40,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from pulumi_datadog_seats.emulator.process import EmulatorProcess
+from datadog_seats_emulator.process import EmulatorProcess
 
 from . import floors
 from .runner import PRODUCT, Bench, Measure, user_ids
@@ -677,7 +677,7 @@ def render(res: Results) -> str:
         f"{' '.join(f'{x:.2f}' for x in res.load_end)} at the end). Engine: pulumi "
         f"{res.engine}; Python {platform.python_version()}, pulumi SDK {version('pulumi')}. "
         f"Code measured: {res.source}. "
-        "Emulator: `python -m pulumi_datadog_seats.emulator` in its own process, "
+        "Emulator: `python -m datadog_seats_emulator` in its own process, "
         "pageSize and batchSize at their defaults (100).",
         "",
         *goals(res),

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pulumi_datadog_seats.emulator.process import EmulatorProcess
-from pulumi_datadog_seats.emulator.users import seed_users
+from datadog_seats_emulator.process import EmulatorProcess
+from datadog_seats_emulator.users import seed_users
 from tests.e2e.harness import Engine, Result, Stack, copy_project, ensure_engine
 
 from . import rss

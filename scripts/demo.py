@@ -1,6 +1,6 @@
 """`make demo`: the quickstart's `pulumi up`, typed as a user types it, against a local emulator.
 
-1. starts the Seats API emulator (`python -m pulumi_datadog_seats.emulator`) with five users;
+1. starts the Seats API emulator (`python -m datadog_seats_emulator`) with five users;
 2. in the root project directory (Pulumi.yaml, __main__.py), runs the `pulumi` commands of
    the README's quickstart: `stack init`, `config set` of `datadog:apiUrl`, the emulator's
    keys as secrets and three user UUIDs, then `pulumi up`, with the CLI's own output;
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pulumi_datadog_seats.emulator.process import EmulatorProcess
+from datadog_seats_emulator.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ROOT / ".pulumi-demo"

@@ -1,6 +1,6 @@
 """`make emulator` / `make emulator-stop`: a Seats API emulator in the background, for hands-on use.
 
-    make emulator        starts `python -m pulumi_datadog_seats.emulator` on a free loopback
+    make emulator        starts `python -m datadog_seats_emulator` on a free loopback
                          port with five users and prints the `pulumi config set` commands
                          that point a stack at it (its keys, its URL, its users' UUIDs)
     make emulator-stop   stops it
@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from datadog_seats_emulator.control import EmulatorAdmin
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ROOT / ".emulator"
@@ -49,7 +49,7 @@ def start(users: int) -> int:
     env = {**os.environ, "SEATS_EMULATOR_API_KEY": api_key, "SEATS_EMULATOR_APP_KEY": app_key}
     with LOG_FILE.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pulumi_datadog_seats.emulator", "--port", "0",
+            [sys.executable, "-m", "datadog_seats_emulator", "--port", "0",
              "--users", str(users)],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

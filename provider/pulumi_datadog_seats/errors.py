@@ -251,6 +251,10 @@ class SeatAssignmentError(SeatsError):
     """Declared users ended up without a seat; the operation was rolled back."""
 
 
+class ExclusiveClaimError(SeatsError):
+    """Two exclusive SeatAssignments claim the holders of one product."""
+
+
 class UserLookupError(SeatsError):
     """Emails that match no active Datadog user.
 

@@ -36,7 +36,13 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from . import seats
 from .client import SeatsClient
-from .errors import ConfigurationError, SeatAssignmentError, SeatsError, hide_user_uuids
+from .errors import (
+    ConfigurationError,
+    ExclusiveClaimError,
+    SeatAssignmentError,
+    SeatsError,
+    hide_user_uuids,
+)
 from .holders import HoldersView
 from .seats import ASSIGNED_IDS, EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .settings import resolve_settings
@@ -115,7 +121,7 @@ class SeatAssignmentProvider(ResourceProvider):
         if not failures:
             try:
                 self._claim_if_exclusive(outcome.inputs)
-            except seats.ExclusiveClaimError as exc:
+            except ExclusiveClaimError as exc:
                 failures.append(CheckFailure(EXCLUSIVE, hide_user_uuids(str(exc), secret)))
         inputs = dict(outcome.inputs)
         for key in _SECRECY_MARKERS:

@@ -11,8 +11,8 @@ import pulumi
 import pulumi.dynamic
 from pulumi.runtime.settings import get_monitor, is_dry_run
 
+from .errors import ExclusiveClaimError
 from .provider import SECRET_MARKER, SECRET_PREVIEW, SeatAssignmentProvider
-from .seats import ExclusiveClaimError
 
 
 class SeatAssignmentArgs:

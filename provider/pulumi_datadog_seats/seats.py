@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from .client import WriteResult
 from .errors import (
     BadRequestError,
+    ExclusiveClaimError,
     SeatAssignmentError,
     SeatsError,
     ServerError,
@@ -759,10 +760,6 @@ def _holders_or_none(api: SeatsApi, product_code: str) -> set[str] | None:
 
 
 # -- at most one exclusive declaration per product --------------------------------------
-
-
-class ExclusiveClaimError(SeatsError):
-    """Two exclusive SeatAssignments claim the holders of one product."""
 
 
 class ExclusiveClaims:

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pulumi_datadog_seats.emulator.process import EmulatorProcess
+from datadog_seats_emulator.process import EmulatorProcess
 from tests.waiting import wait_until
 
 __all__ = ["EmulatorProcess"]

@@ -10,8 +10,8 @@ import requests
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
-from pulumi_datadog_seats.emulator import EmulatorConfig, SeatsEmulator, SeatUser, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from datadog_seats_emulator import EmulatorConfig, SeatsEmulator, SeatUser, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 
 API_KEY = "test-api-key"

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator import USER_NAMESPACE, seed_users
+from datadog_seats_emulator import USER_NAMESPACE, seed_users
 
 SEATS_PATH = "/api/v2/seats/users"
 UNKNOWN = "00000000-0000-4000-8000-00000000abcd"

@@ -1,4 +1,4 @@
-"""`python -m pulumi_datadog_seats.emulator`: a real subprocess, stdout first line, SIGTERM."""
+"""`python -m datadog_seats_emulator`: a real subprocess, stdout first line, SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator import seed_users, team_id_for
+from datadog_seats_emulator import seed_users, team_id_for
 
-MODULE = "pulumi_datadog_seats.emulator"
+MODULE = "datadog_seats_emulator"
 SAFETY_TIMEOUT = 60  # only so that a broken CLI fails instead of hanging the run
 FLAGS = [
     "--host",

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator import EmulatorConfig, FaultRule, SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin, EmulatorAdminError
+from datadog_seats_emulator import EmulatorConfig, FaultRule, SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin, EmulatorAdminError
 
 DEFAULT_SWITCHES: dict[str, Any] = {
     "assigned_ids": "all",

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator.control import EmulatorAdminError
+from datadog_seats_emulator.control import EmulatorAdminError
 from tests.waiting import wait_until
 
 RATE_HEADERS = (

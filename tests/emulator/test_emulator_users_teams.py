@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import requests
 
-from pulumi_datadog_seats.emulator import (
+from datadog_seats_emulator import (
     EmulatorConfig,
     SeatsEmulator,
     seed_users,
     team_id_for,
 )
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin, EmulatorAdminError
+from datadog_seats_emulator.control import EmulatorAdmin, EmulatorAdminError
 
 from .conftest import API_KEY, APP_KEY, USER_COUNT
 

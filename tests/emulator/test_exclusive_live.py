@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
-from pulumi_datadog_seats.errors import SeatAssignmentError
-from pulumi_datadog_seats.seats import ExclusiveClaimError
+from datadog_seats_emulator import SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
+from pulumi_datadog_seats.errors import ExclusiveClaimError, SeatAssignmentError
 
 from .conftest import provider_for
 from .test_holders_live import IR, answered, listings, props, seat_requests

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from datadog_seats_emulator import SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
 
 from .conftest import SEATS_PATH, provider_for
 

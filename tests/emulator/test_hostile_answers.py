@@ -31,10 +31,10 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from datadog_seats_emulator import SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
 from pulumi_datadog_seats import transport as transport_module
 from pulumi_datadog_seats.client import SeatsClient
-from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import (
     RedirectError,
     SeatAssignmentError,

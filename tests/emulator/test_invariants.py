@@ -57,8 +57,8 @@ import requests
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
+from datadog_seats_emulator import SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import SeatsError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 from tests.waiting import wait_until

@@ -12,6 +12,8 @@ import pulumi
 import pulumi.runtime
 import pytest
 
+from datadog_seats_emulator import SeatsEmulator, seed_users
+from datadog_seats_emulator.control import EmulatorAdmin
 from pulumi_datadog_seats import (
     SeatHolder,
     UserLookupError,
@@ -21,8 +23,6 @@ from pulumi_datadog_seats import (
     get_team_member_uuids,
     lookup_user_uuids,
 )
-from pulumi_datadog_seats.emulator import SeatsEmulator, seed_users
-from pulumi_datadog_seats.emulator.control import EmulatorAdmin
 from pulumi_datadog_seats.errors import NotFoundError, PermissionDeniedError
 from pulumi_datadog_seats.settings import Settings
 

@@ -63,3 +63,8 @@ def test_the_changelog_starts_at_the_first_release() -> None:
         if line.startswith("version")
     )
     assert version_line.split('"')[1] in changelog
+
+
+def test_the_wheel_ships_no_test_server(wheel: zipfile.ZipFile) -> None:
+    # The emulator is a distribution of its own (emulator/pyproject.toml), as moto's server is.
+    assert not [n for n in wheel.namelist() if "emulator" in n]

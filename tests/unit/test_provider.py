@@ -13,8 +13,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as RPC_UNKNOWN
 
 from pulumi_datadog_seats import provider as provider_module
-from pulumi_datadog_seats import seats
-from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError
+from pulumi_datadog_seats.errors import ConfigurationError, ExclusiveClaimError, SeatAssignmentError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, provider_with, uid
 
@@ -585,7 +584,7 @@ def test_a_second_exclusive_claim_fails_before_any_write(monkeypatch, call):
     provider.create({"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
     writes = list(fake.calls)
     news = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
-    with pytest.raises(seats.ExclusiveClaimError, match=PRODUCT):
+    with pytest.raises(ExclusiveClaimError, match=PRODUCT):
         if call == "create":
             provider.create(news)
         else:
@@ -600,7 +599,7 @@ def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
     provider = provider_with(monkeypatch, fake)
     news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
     assert provider.check({}, news).failures == []
-    with pytest.raises(seats.ExclusiveClaimError):
+    with pytest.raises(ExclusiveClaimError):
         provider.create({**news, "user_uuids": [B]})
     assert fake.calls == []
     provider.create(news)  # the claimant itself goes ahead

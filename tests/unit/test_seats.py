@@ -18,6 +18,7 @@ from pulumi_datadog_seats import seats
 from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
+    ExclusiveClaimError,
     NotFoundError,
     SeatAssignmentError,
     ServerError,
@@ -785,7 +786,7 @@ def test_one_exclusive_declaration_per_product():
     claims.claim(PRODUCT, {uid(1), uid(2)})
     claims.claim(PRODUCT, {uid(2), uid(1)})  # the same declaration again
     claims.claim("on_call", {uid(3)})  # another product
-    with pytest.raises(seats.ExclusiveClaimError) as info:
+    with pytest.raises(ExclusiveClaimError) as info:
         claims.claim(PRODUCT, {uid(1)})
     message = str(info.value)
     assert PRODUCT in message and "2 user(s)" in message and "1 user(s)" in message
@@ -804,7 +805,7 @@ def test_exclusive_claims_from_many_threads_have_one_winner():
         start.wait()
         try:
             claims.claim(PRODUCT, {uid(i)})
-        except seats.ExclusiveClaimError:
+        except ExclusiveClaimError:
             return False
         return True
 

@@ -44,7 +44,7 @@ from pulumi.provider.experimental.provider import (
 
 from .. import seats
 from ..client import SeatsClient
-from ..errors import SeatsError, hide_user_uuids
+from ..errors import ExclusiveClaimError, SeatsError, hide_user_uuids
 from ..holders import HoldersView
 from ..lookups import fetch_seat_holders
 from . import config as plugin_config
@@ -201,7 +201,7 @@ class SeatsProvider(Provider):
         if not failures:
             try:
                 self._claim_if_exclusive(checked)
-            except seats.ExclusiveClaimError as exc:
+            except ExclusiveClaimError as exc:
                 message = hide_user_uuids(str(exc), secret)
                 failures.append(CheckFailure(EXCLUSIVE, plugin_config.for_plugin(message)))
         inputs = {

@@ -1,4 +1,4 @@
-"""Command line: `python -m pulumi_datadog_seats.emulator --port 0 --users 10 ...`.
+"""Command line: `python -m datadog_seats_emulator --port 0 --users 10 ...`.
 
 Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
 """
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the emulator CLI; every flag's help states its default."""
     defaults = EmulatorConfig(api_key="-", app_key="-")
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_datadog_seats.emulator",
+        prog="python -m datadog_seats_emulator",
         description="Serve a local emulator of the Datadog Seats API (/api/v2/seats/users), "
         "with the Users (/api/v2/users) and team memberships "
         "(/api/v2/team/{team_id}/memberships) endpoints the lookups read. Prints the base URL "

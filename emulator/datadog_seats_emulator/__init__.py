@@ -1,9 +1,10 @@
 """A local emulator of the Datadog Seats API (`/api/v2/seats/users`) for tests and demos.
 
 It also serves the two endpoints the lookups read: Users (`/api/v2/users`) and team
-memberships (`/api/v2/team/{team_id}/memberships`). Standard library only; never imports
-the rest of `pulumi_datadog_seats`. The admin client (`EmulatorAdmin`) lives in
-`pulumi_datadog_seats.emulator.control`.
+memberships (`/api/v2/team/{team_id}/memberships`). A distribution of its own
+(`emulator/pyproject.toml`), never shipped in the pulumi-datadog-seats wheel: the server is
+standard library only and never imports `pulumi_datadog_seats`; the admin client
+(`EmulatorAdmin`, in `datadog_seats_emulator.control`) uses requests.
 """
 
 from .server import API_PATH, SeatsEmulator, is_loopback_host

@@ -12,7 +12,7 @@ from .control import EmulatorAdmin
 
 @dataclass
 class EmulatorProcess:
-    """`python -m pulumi_datadog_seats.emulator` in its own process.
+    """`python -m datadog_seats_emulator` in its own process.
 
     The keys go through the environment, so they never appear in `ps`.
     """
@@ -34,7 +34,7 @@ class EmulatorProcess:
             [
                 sys.executable,
                 "-m",
-                "pulumi_datadog_seats.emulator",
+                "datadog_seats_emulator",
                 "--port",
                 "0",
                 *self.extra_args,
