@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -57,6 +57,11 @@ SEATS_INVARIANT_EXAMPLES ?= 1000
 reliability: venv
 	SEATS_INVARIANT_EXAMPLES=$(SEATS_INVARIANT_EXAMPLES) SEATS_INVARIANT_SEED=$${SEATS_INVARIANT_SEED:-$$(date +%s)} \
 	  $(PY) -m pytest -p no:cacheprovider -p no:xdist -q tests/emulator/test_invariants.py
+
+# The plugin's schema, checked in beside the plugin (tests fail when it is stale).
+SCHEMA := provider/pulumi_datadog_seats/plugin/schema.json
+schema: venv
+	$(PY) -c 'from pulumi_datadog_seats.plugin.schema import schema_json; print(schema_json())' > $(SCHEMA)
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache

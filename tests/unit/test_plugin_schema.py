@@ -10,6 +10,7 @@ import asyncio
 import json
 import re
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,3 +140,9 @@ def test_only_the_keys_are_secret(where):
 
 def test_the_generated_python_sdk_would_not_shadow_this_package():
     assert SPEC["language"]["python"]["packageName"] != "pulumi_datadog_seats"
+
+
+def test_the_checked_in_schema_is_what_the_plugin_serves():
+    # `make schema` writes it; the SDKs and reference docs are generated from this file.
+    checked_in = (Path(schema.__file__).parent / "schema.json").read_text()
+    assert checked_in == schema.schema_json() + "\n", "schema.json is stale: run `make schema`"
