@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -30,23 +29,6 @@ def value_kind(value: object, null: str = "null") -> str:
     if isinstance(value, dict):
         return "an object"
     return f"a {type(value).__name__}"
-
-
-#: What a user UUID looks like in a message (hidden when ``user_uuids`` is secret).
-_UUID_IN_TEXT = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-
-
-def hide_user_uuids(message: str, secret: bool) -> str:
-    """``message`` with every user UUID replaced by ``[secret]`` when ``secret``.
-
-    For messages about a secret ``user_uuids``: the engine prints errors and warnings as
-    they are, so the declared UUIDs (and the other holders named beside them) must not
-    show there.
-    """
-    if not secret:
-        return message
-    hidden = _UUID_IN_TEXT.sub("[secret]", message)
-    return f"{hidden} (user UUIDs are shown as [secret] because user_uuids is a secret)"
 
 
 WRITE_PERMISSIONS = ("billing_edit", "incident_write", "on_call_write")

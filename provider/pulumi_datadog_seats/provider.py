@@ -41,9 +41,9 @@ from .errors import (
     ExclusiveClaimError,
     SeatAssignmentError,
     SeatsError,
-    hide_user_uuids,
 )
 from .holders import HoldersView
+from .redaction import hide_user_uuids
 from .seats import ASSIGNED_IDS, EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .settings import resolve_settings
 

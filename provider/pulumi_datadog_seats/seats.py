@@ -31,6 +31,7 @@ from .errors import (
     UnprocessableError,
     value_kind,
 )
+from .redaction import NIL_UUID, holds_key_shaped, looks_like_key, parse_user_uuid, user_uuid_set
 
 PRODUCT_CODE = "product_code"
 USER_UUIDS = "user_uuids"
@@ -81,45 +82,13 @@ class CheckOutcome:
     unprintable: set[str] = field(default_factory=set)
 
 
-_HEX = "[0-9a-fA-F]"
-#: The one spelling of a UUID Datadog uses: 8-4-4-4-12 hexadecimal digits (any case here).
-_CANONICAL_UUID = re.compile(rf"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}")
-#: What a Datadog API key (32) or application key (40) looks like: such a value is never echoed.
-_KEY_SHAPED = re.compile(rf"{_HEX}{{32}}|{_HEX}{{40}}")
 _HEX_OR_HYPHENS = re.compile(r"[0-9a-fA-F-]+")
-_NIL_UUID = "00000000-0000-0000-0000-000000000000"
 #: Datadog product codes: lower snake case, e.g. incident_response, on_call.
 _PRODUCT_CODE = re.compile(r"[a-z][a-z0-9_]*")
 _EXAMPLE_UUID = "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
 _EXAMPLE_PRODUCTS = "such as 'incident_response' or 'on_call'"
 #: At most this many offending entries are listed in one message.
 _SHOWN_ENTRIES = 10
-
-
-def normalize_uuid(value: Any) -> str | None:
-    """The lower-case canonical form of a UUID string, or None if it is not one.
-
-    Accepted: the canonical 8-4-4-4-12 form in any case, optionally in braces
-    (``{...}``) or as a URN (``urn:uuid:...``), with surrounding whitespace.
-    Refused: every other spelling :class:`uuid.UUID` would take (no hyphens,
-    hyphens elsewhere, ``uuid:`` or ``urn:`` alone): 32 hexadecimal digits are
-    also exactly what a Datadog API key looks like.
-    """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text[:9].lower() == "urn:uuid:":
-        text = text[9:]
-    elif text.startswith("{") and text.endswith("}"):
-        text = text[1:-1]
-    if not _CANONICAL_UUID.fullmatch(text):
-        return None
-    return text.lower()
-
-
-def looks_like_key(value: Any) -> bool:
-    """Whether ``value`` has the shape of a Datadog API or application key (never shown)."""
-    return isinstance(value, str) and bool(_KEY_SHAPED.fullmatch(value.strip()))
 
 
 def _never_unknown(_value: Any) -> bool:
@@ -152,17 +121,9 @@ def check_inputs(
     }
     unprintable = {USER_UUIDS} if secret else set()
     for prop, value in ((PRODUCT_CODE, product_code), (USER_UUIDS, user_uuids)):
-        if _holds_key_shaped(value):
+        if holds_key_shaped(value):
             unprintable.add(prop)
     return CheckOutcome(inputs, failures, unprintable)
-
-
-def _holds_key_shaped(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return any(_holds_key_shaped(v) for v in value)
-    if isinstance(value, dict):
-        return any(_holds_key_shaped(v) for v in value.values())
-    return looks_like_key(value)
 
 
 def _check_product_code(
@@ -226,8 +187,8 @@ def _check_user_uuids(
         if is_unknown(value):
             pending.append(value)
             continue
-        canonical = normalize_uuid(value)
-        if canonical is None or canonical == _NIL_UUID:
+        canonical = parse_user_uuid(value)
+        if canonical is None or canonical == NIL_UUID:
             invalid.append((position, value))
         else:
             known.add(canonical)
@@ -293,7 +254,7 @@ def _entry(value: Any) -> str:
             f"an entry of {len(text)} hexadecimal digits without hyphens, the shape of a Datadog "
             "API or application key (not shown; a user UUID has hyphens: 8-4-4-4-12)"
         )
-    if normalize_uuid(value) == _NIL_UUID:
+    if parse_user_uuid(value) == NIL_UUID:
         return f"{value!r} (the nil UUID, which no user has)"
     try:
         canonical = str(uuid.UUID(text))
@@ -363,7 +324,7 @@ def _check_exclusive(
 
 def declared_set(user_uuids: Iterable[Any]) -> set[str]:
     """The canonical UUIDs of a (possibly non-normalised) list; non-UUIDs are dropped."""
-    return {u for u in (normalize_uuid(v) for v in user_uuids) if u is not None}
+    return user_uuid_set(user_uuids)
 
 
 @dataclass(frozen=True)

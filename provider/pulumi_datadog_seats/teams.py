@@ -9,13 +9,13 @@ and from short pages, and a null ``links.next`` ends it too. An unknown team id 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from .errors import team_advice
+from .redaction import parse_user_uuid
 from .settings import Settings
 from .transport import Page, Transport, iter_numbered_pages, text
 
@@ -96,10 +96,7 @@ def _members(page: Page) -> Iterator[TeamMember]:
 
 
 def _canonical(user_id: str) -> str:
-    try:
-        return str(uuid.UUID(user_id.strip()))
-    except ValueError:
-        return user_id.strip().lower()
+    return parse_user_uuid(user_id) or user_id.strip().lower()
 
 
 def _last_page(body: Any, number: int, entries: int) -> bool:

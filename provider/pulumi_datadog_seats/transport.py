@@ -36,7 +36,6 @@ import json as jsonlib
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from http.client import HTTPException
@@ -71,6 +70,7 @@ from .errors import (
     quoted,
     value_kind,
 )
+from .redaction import parse_user_uuid, scrub_keys, scrub_logs_of
 from .settings import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -104,62 +104,6 @@ def _package_version() -> str:
 
 
 USER_AGENT = f"pulumi-datadog-seats/{_package_version()} python-requests/{requests.__version__}"
-
-
-class _KeyScrubber(logging.Filter):
-    """Replaces the keys of every transport built in this process in log records.
-
-    Sits on the loggers of requests, urllib3 and this module: urllib3 logs the reason of
-    each retry, and a hostile server can put a key it received into that reason (a status
-    line, a header). Keys are added, never removed: a process has few.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._lock = threading.Lock()
-        self._keys: tuple[str, ...] = ()
-
-    def add(self, *keys: str) -> None:
-        with self._lock:
-            self._keys = tuple({*self._keys, *(k for k in keys if k)})
-
-    def scrub(self, text: str) -> str:
-        for key in self._keys:
-            text = text.replace(key, "***")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._keys:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's to report, not ours
-            return True
-        scrubbed = self.scrub(message)
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.scrub(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.scrub(record.stack_info)
-        return True
-
-
-_KEY_SCRUBBER = _KeyScrubber()
-_SCRUBBED_LOGGERS = ("requests", "urllib3", __name__)
-
-
-def _scrub_logs_of(*keys: str) -> None:
-    """Scrub ``keys`` from the records of requests, urllib3 (each module) and this module."""
-    _KEY_SCRUBBER.add(*keys)
-    known = list(logging.root.manager.loggerDict)
-    names = {n for n in known if n.split(".")[0] in ("requests", "urllib3")}
-    for name in {*_SCRUBBED_LOGGERS, *names}:
-        logger = logging.getLogger(name)
-        if _KEY_SCRUBBER not in logger.filters:
-            logger.addFilter(_KEY_SCRUBBER)
 
 
 class BudgetedRetry(Retry):
@@ -335,10 +279,10 @@ class Answer:
         """``value``, which must be a user UUID, in canonical lower-case form."""
         if not isinstance(value, str):
             raise self.wrong_shape(f"{where} is {_json_kind(value)}, not a user UUID")
-        try:
-            return str(uuid.UUID(value.strip()))
-        except ValueError:
-            raise self.wrong_shape(f"{where} is a string that is not a user UUID") from None
+        canonical = parse_user_uuid(value)
+        if canonical is None:
+            raise self.wrong_shape(f"{where} is a string that is not a user UUID")
+        return canonical
 
     def page(self, where: str = "the body") -> tuple[dict[str, Any], list[Any]]:
         """A listing page's body (a JSON object) and its ``data`` list."""
@@ -558,7 +502,7 @@ class Transport:
 
     def _build_session(self) -> requests.Session:
         s = self.settings
-        _scrub_logs_of(s.api_key, s.app_key)
+        scrub_logs_of(s.api_key, s.app_key)
         retry = BudgetedRetry(
             total=s.max_retries,
             connect=s.max_retries,
@@ -662,10 +606,7 @@ class Transport:
 
     def _scrub(self, text: str) -> str:
         """Defense in depth: no key ever reaches a message, whatever a library put in it."""
-        for secret in (self.settings.api_key, self.settings.app_key):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        return scrub_keys(text, (self.settings.api_key, self.settings.app_key))
 
     def _scrubbed(self, error: SeatsApiError) -> SeatsApiError:
         # Scrub, then cut: a cut first could leave half a key behind.

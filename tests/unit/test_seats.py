@@ -25,50 +25,10 @@ from pulumi_datadog_seats.errors import (
     TransportError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.seats import CheckOutcome, Plan, check_inputs, normalize_uuid, plan
+from pulumi_datadog_seats.seats import CheckOutcome, Plan, check_inputs, plan
 from tests.unit.conftest import PATH, FakeClient, uid
 
 PRODUCT = "incident_response"
-
-
-# -- normalize_uuid --------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
-        "3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
-        "{3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C}",
-        "  3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c\n",
-        "urn:uuid:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
-        "URN:UUID:3F2A6B1C-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
-    ],
-)
-def test_normalize_uuid_canonical_form(value):
-    assert normalize_uuid(value) == "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "",
-        "  ",
-        "not-a-uuid",
-        "3f2a6b1c-0d4e-4f5a-9b8c",
-        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2z",
-        # uuid.UUID takes all of these; the provider does not (see the next test).
-        "3f2a6b1c0d4e4f5a9b8c7d6e5f4a3b2c",
-        "3f2a-6b1c0d4e-4f5a9b8c7d6e5f4a3b2c",
-        "urn:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
-        "uuid:3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
-        "urn:uuid:{3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}",
-        "{{3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}}",
-        "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c}",
-    ],
-)
-def test_normalize_uuid_rejects_non_uuids(value):
-    assert normalize_uuid(value) is None
 
 
 def test_an_api_key_in_user_uuids_is_refused_and_never_shown():
@@ -94,11 +54,6 @@ def test_a_key_as_product_code_is_refused_and_never_shown():
     ((prop, reason),) = outcome.failures
     assert prop == "product_code" and key not in reason
     assert outcome.unprintable == {"product_code"}
-
-
-@pytest.mark.parametrize("value", [None, 42, 3.5, b"3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c", ["x"]])
-def test_normalize_uuid_rejects_non_strings(value):
-    assert normalize_uuid(value) is None
 
 
 # -- check_inputs -------------------------------------------------------------------

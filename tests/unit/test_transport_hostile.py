@@ -192,10 +192,22 @@ def test_an_assign_answer_of_the_wrong_shape_is_an_error(rsps, answer, problem):
 
 
 def test_assigned_ids_are_canonical(rsps):
-    answer = {"data": {"attributes": {"assigned_ids": [uid(1).upper(), uid(2).replace("-", "")]}}}
+    answer = {"data": {"attributes": {"assigned_ids": [uid(1).upper(), f"{{{uid(2)}}}"]}}}
     rsps.add(responses.POST, SEATS_URL, json=answer, status=201)
     result = SeatsClient(make_settings()).assign_batch("on_call", [uid(1), uid(2)])
     assert result.assigned_ids == (uid(1), uid(2))
+
+
+def test_an_answer_id_in_the_shape_of_a_key_is_no_user_uuid(rsps):
+    # One UUID reading everywhere (redaction.parse_user_uuid): 32 hex digits without hyphens
+    # are an API key's shape, refused in answers as in declarations, and never echoed.
+    key_shaped = uid(2).replace("-", "")
+    answer = {"data": {"attributes": {"assigned_ids": [uid(1), key_shaped]}}}
+    rsps.add(responses.POST, SEATS_URL, json=answer, status=201)
+    with pytest.raises(UnexpectedAnswerError) as info:
+        SeatsClient(make_settings()).assign_batch("on_call", [uid(1), uid(2)])
+    assert "assigned_ids[1] is a string that is not a user UUID" in str(info.value)
+    assert key_shaped not in str(info.value)
 
 
 # -- users and team memberships ----------------------------------------------------------

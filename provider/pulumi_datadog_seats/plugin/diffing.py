@@ -21,6 +21,7 @@ from typing import Any
 from pulumi.provider.experimental.provider import DiffResponse, PropertyDiff, PropertyDiffKind
 
 from .. import seats
+from ..redaction import parse_user_uuid
 from .schema import EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
 from .values import is_unknown
 
@@ -67,12 +68,12 @@ def _user_diffs(old_users: Any, new_users: Any) -> dict[str, PropertyDiff]:
     new_set = seats.declared_set(u for u in new_users if not is_unknown(u))
     diffs: dict[str, PropertyDiff] = {}
     for index, user in enumerate(olds):
-        if seats.normalize_uuid(user) not in new_set:
+        if parse_user_uuid(user) not in new_set:
             diffs[f"{USER_UUIDS}[{index}]"] = PropertyDiff(
                 PropertyDiffKind.DELETE, input_diff=False
             )
     for index, user in enumerate(new_users):
-        if is_unknown(user) or seats.normalize_uuid(user) not in old_set:
+        if is_unknown(user) or parse_user_uuid(user) not in old_set:
             diffs[f"{USER_UUIDS}[{index}]"] = _merge(
                 diffs.get(f"{USER_UUIDS}[{index}]"), PropertyDiffKind.ADD
             )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from .. import seats
 from ..errors import SeatsError
+from ..redaction import parse_user_uuid
 from .schema import SEAT_ASSIGNMENT
 
 
@@ -61,7 +62,7 @@ def parse_import_id(raw: str) -> ImportId:
     parts = [p.strip() for p in rest.split(",") if p.strip()]
     if not parts:
         raise ImportIdError(f"The import ID {raw!r} has a ':' but no user UUIDs after it. {_USAGE}")
-    invalid = [p for p in parts if seats.normalize_uuid(p) is None]
+    invalid = [p for p in parts if parse_user_uuid(p) is None]
     if invalid:
         raise ImportIdError(
             f"The import ID {raw!r} holds values that are not user UUIDs: "

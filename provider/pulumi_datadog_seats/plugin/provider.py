@@ -44,9 +44,10 @@ from pulumi.provider.experimental.provider import (
 
 from .. import seats
 from ..client import SeatsClient
-from ..errors import ExclusiveClaimError, SeatsError, hide_user_uuids
+from ..errors import ExclusiveClaimError, SeatsError
 from ..holders import HoldersView
 from ..lookups import fetch_seat_holders
+from ..redaction import hide_user_uuids, scrub_keys
 from . import config as plugin_config
 from .diffing import diff_seat_assignment
 from .ids import parse_import_id, product_of, resource_id
@@ -384,9 +385,7 @@ class SeatsProvider(Provider):
 
     def scrub(self, text: str) -> str:
         """``text`` with the configured keys replaced by ``***`` (defense in depth)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return scrub_keys(text, self._secrets)
 
     def _state(self) -> _Configured:
         if self._configured is None:
