@@ -237,6 +237,14 @@ class ExclusiveClaimError(SeatsError):
     """Two exclusive SeatAssignments claim the holders of one product."""
 
 
+class PluginError(SeatsError):
+    """An error the provider plugin reports to the engine (bad resource type, function, ...)."""
+
+
+class ImportIdError(PluginError):
+    """An import ID that is not ``PRODUCT_CODE`` or ``PRODUCT_CODE:UUID,UUID,...``."""
+
+
 class UserLookupError(SeatsError):
     """Emails that match no active Datadog user.
 

@@ -82,17 +82,17 @@ def scrub_keys(text: str, keys: Iterable[str]) -> str:
     return text
 
 
-def hide_user_uuids(message: str, secret: bool) -> str:
+def hide_user_uuids(message: str, secret: bool, name: str = "user_uuids") -> str:
     """``message`` with every user UUID replaced by ``[secret]`` when ``secret``.
 
-    For messages about a secret ``user_uuids``: the engine prints errors and warnings as
-    they are, so the declared UUIDs (and the other holders named beside them) must not
-    show there.
+    For messages about a secret ``user_uuids`` (``name``: the property as the user writes
+    it): the engine prints errors and warnings as they are, so the declared UUIDs (and
+    the other holders named beside them) must not show there.
     """
     if not secret:
         return message
     hidden = _UUID_IN_TEXT.sub("[secret]", message)
-    return f"{hidden} (user UUIDs are shown as [secret] because user_uuids is a secret)"
+    return f"{hidden} (user UUIDs are shown as [secret] because {name} is a secret)"
 
 
 class _KeyScrubber(logging.Filter):

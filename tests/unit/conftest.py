@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
-from pulumi_datadog_seats import provider as provider_module
+from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
@@ -57,7 +57,7 @@ def uid(i: int) -> str:
 
 def provider_with(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatAssignmentProvider:
     """A provider configured through configure() (keys: the canaries), talking to ``fake``."""
-    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
     provider = SeatAssignmentProvider()
     config = {
         "datadog:apiKey": CANARY_API_KEY,

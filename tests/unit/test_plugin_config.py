@@ -33,7 +33,7 @@ def configure(provider: SeatsProvider, args: dict[str, Any], variables=None) -> 
 
 
 def settings_of(provider: SeatsProvider) -> Any:
-    return provider._state().client.settings
+    return provider._configured_settings()
 
 
 def check_config(news: dict[str, Any], environ: dict[str, str] | None = None):

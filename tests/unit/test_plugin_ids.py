@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from pulumi_datadog_seats.errors import ImportIdError
 from pulumi_datadog_seats.plugin.ids import (
     ImportId,
-    ImportIdError,
     parse_import_id,
     product_of,
     resource_id,

@@ -21,7 +21,7 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
 )
 
-from pulumi_datadog_seats.plugin import provider as provider_module
+from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats.plugin.provider import PluginError, SeatsProvider
 from pulumi_datadog_seats.plugin.schema import GET_SEAT_HOLDERS, SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.values import plain_map, wrap
@@ -51,13 +51,18 @@ def fake() -> FakeClient:
     return FakeClient(batch_size=2)
 
 
-@pytest.fixture
-def provider(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatsProvider:
-    monkeypatch.setattr(provider_module, "SeatsClient", lambda settings: fake)
-    provider = SeatsProvider(environ={})
+def configured(warn: Any = None) -> SeatsProvider:
+    """A plugin process, configured (its client: whatever lifecycle.SeatsClient builds)."""
+    provider = SeatsProvider(environ={}, warn=warn)
     args = props({"apiKey": CANARY_API_KEY, "appKey": CANARY_APP_KEY, "batchSize": "2"})
     run(provider.configure(ConfigureRequest({}, args, True, True)))
     return provider
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatsProvider:
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    return configured()
 
 
 def create(provider: SeatsProvider, users: list[str], exclusive: bool = False):
@@ -159,9 +164,7 @@ def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
     outputs = plain_map(create(provider, [A, B, C]).properties)
     inputs = {"productCode": PRODUCT, "userUuids": [A, B, C]}
     fake.holders = {A, C, D}  # B lost the seat outside Pulumi, D got one
-    fresh = SeatsProvider.__new__(SeatsProvider)  # a new process: nothing cached
-    fresh.__dict__.update(provider.__dict__)
-    fresh._configured = type(provider._state())(fake, fake.view(), provider._claims)
+    fresh = configured()  # a new process: nothing cached
     refreshed = read(fresh, PRODUCT, outputs, inputs)
     assert refreshed.resource_id == PRODUCT
     assert plain_map(refreshed.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
@@ -171,9 +174,7 @@ def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
 def test_refresh_with_no_declared_user_seated_means_the_resource_is_gone(provider, fake):
     outputs = plain_map(create(provider, [A]).properties)
     fake.holders = {D}
-    fresh = SeatsProvider(environ={})
-    fresh._configured = type(provider._state())(fake, fake.view(), fresh._claims)
-    gone = read(fresh, PRODUCT, outputs, {"productCode": PRODUCT, "userUuids": [A]})
+    gone = read(configured(), PRODUCT, outputs, {"productCode": PRODUCT, "userUuids": [A]})
     assert gone.resource_id == ""
 
 
@@ -182,9 +183,7 @@ def refreshed_by_a_new_process(
 ) -> tuple[ReadResponse, list[tuple[str, str]]]:
     """A refresh in a new plugin process (nothing cached), with the warnings it sent."""
     warnings: list[tuple[str, str]] = []
-    fresh = SeatsProvider(environ={}, warn=lambda urn, message: warnings.append((urn, message)))
-    client: Any = fake  # stands in for the SeatsClient that Configure builds
-    fresh._configured = type(provider._state())(client, fake.view(), fresh._claims)
+    fresh = configured(warn=lambda urn, message: warnings.append((urn, message)))
     return run(fresh.read(ReadRequest(URN, PRODUCT, outputs, {}))), warnings
 
 

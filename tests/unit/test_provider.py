@@ -12,6 +12,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN as RPC_UNKNOWN
 
+from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats import provider as provider_module
 from pulumi_datadog_seats.errors import ConfigurationError, ExclusiveClaimError, SeatAssignmentError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
@@ -39,7 +40,7 @@ class ExplodingClient:
 @pytest.fixture
 def offline(clean_env: pytest.MonkeyPatch) -> SeatAssignmentProvider:
     """A configured provider whose client raises on any use."""
-    clean_env.setattr(provider_module, "SeatsClient", ExplodingClient)
+    clean_env.setattr(lifecycle, "SeatsClient", ExplodingClient)
     provider = SeatAssignmentProvider()
     provider.configure(configure_request(KEY_CONFIG))
     return provider
@@ -251,7 +252,7 @@ def test_configure_falls_back_to_the_environment(clean_env):
     clean_env.setenv("DD_APP_KEY", "env-app")
     clean_env.setenv("DD_SITE", "datadoghq.eu")
     built: list[Any] = []
-    clean_env.setattr(provider_module, "SeatsClient", lambda settings: built.append(settings))
+    clean_env.setattr(lifecycle, "SeatsClient", lambda settings: built.append(settings))
     SeatAssignmentProvider().configure(configure_request({"datadog-seats:batchSize": "3"}))
     (settings,) = built
     assert (settings.api_key, settings.app_key) == ("env-api", "env-app")
@@ -412,7 +413,7 @@ def test_a_configured_provider_pickles_without_its_client(clean_env):
     provider = SeatAssignmentProvider()
     config = {"datadog:apiKey": CANARY_API_KEY, "datadog:appKey": CANARY_APP_KEY}
     provider.configure(ConfigureRequest(Config(config, "test")))
-    provider._api()  # configured: the client exists...
+    assert provider._core().api is not None  # configured: the client exists...
     raw = dill.dumps(provider, recurse=True)
     # ...but never travels with the provider.
     assert CANARY_API_KEY.encode() not in raw and CANARY_APP_KEY.encode() not in raw
@@ -428,7 +429,7 @@ def test_a_used_provider_pickles_without_client_view_claims_or_lock(monkeypatch)
     raw = dill.dumps(provider, recurse=True)
     for absent in (CANARY_API_KEY, CANARY_APP_KEY, A, C):
         assert absent.encode() not in raw
-    for name in (b"_configured", b"HoldersView", b"ExclusiveClaims", b"SeatsClient", b"Lock"):
+    for name in (b"_lifecycle", b"HoldersView", b"ExclusiveClaims", b"SeatsClient", b"Lock"):
         assert name not in raw
     assert dill.loads(raw).__dict__ == {}
     assert serialize_provider(provider) == serialize_provider(SeatAssignmentProvider())
@@ -501,11 +502,13 @@ def test_check_claims_nothing_while_the_declaration_is_unknown(offline, unknown)
     assert known.failures == []
 
 
-def test_check_before_configure_claims_nothing():
+def test_claims_are_kept_from_the_first_check_as_in_the_plugin():
+    # One rule for both front ends (the engine may check before it configures the plugin).
     provider = SeatAssignmentProvider()
-    for users in ([A], [B]):
-        news = {"product_code": PRODUCT, "user_uuids": users, "exclusive": True}
-        assert provider.check({}, news).failures == []
+    first = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+    second = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
+    assert provider.check({}, first).failures == []
+    assert [f.property for f in provider.check({}, second).failures] == ["exclusive"]
 
 
 # -- exclusive and unmanaged_ids: diff ---------------------------------------------------------

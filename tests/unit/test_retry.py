@@ -40,7 +40,7 @@ from pulumi_datadog_seats.errors import (
     UnexpectedAnswerError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.seats import outcome_unknown
+from pulumi_datadog_seats.reconcile import outcome_unknown
 from pulumi_datadog_seats.settings import Settings
 from pulumi_datadog_seats.transport import unclear_attempt, unclear_status
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY

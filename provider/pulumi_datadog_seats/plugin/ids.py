@@ -18,14 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import seats
-from ..errors import SeatsError
-from ..redaction import parse_user_uuid
+from ..errors import ImportIdError
+from ..redaction import parse_user_uuid, user_uuid_set
 from .schema import SEAT_ASSIGNMENT
-
-
-class ImportIdError(SeatsError):
-    """An import ID that is not ``PRODUCT_CODE`` or ``PRODUCT_CODE:UUID,UUID,...``."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ def parse_import_id(raw: str) -> ImportId:
             f"The import ID {raw!r} holds values that are not user UUIDs: "
             f"{', '.join(repr(p) for p in invalid)}. {_USAGE}"
         )
-    return ImportId(product_code, tuple(sorted(seats.declared_set(parts))))
+    return ImportId(product_code, tuple(sorted(user_uuid_set(parts))))
 
 
 def resource_id(product_code: str) -> str:

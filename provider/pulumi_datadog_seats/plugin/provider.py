@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -42,54 +42,40 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import seats
-from ..client import SeatsClient
-from ..errors import ExclusiveClaimError, SeatsError
-from ..holders import HoldersView
+from ..declaration import SCHEMA, USER_OUTPUTS, Declaration, SeatOutputs
+from ..errors import PluginError, SeatsError
+from ..lifecycle import SeatLifecycle, declaration_of
 from ..lookups import fetch_seat_holders
-from ..redaction import hide_user_uuids, scrub_keys
+from ..redaction import scrub_keys
+from ..settings import Settings
 from . import config as plugin_config
-from .diffing import diff_seat_assignment
+from .diffing import detailed_diff
 from .ids import parse_import_id, product_of, resource_id
 from .schema import (
-    ASSIGNED_IDS,
     EXCLUSIVE,
     GET_SEAT_HOLDERS,
     HOLDERS,
     PRODUCT_CODE,
     SEAT_ASSIGNMENT,
     SECRET_CONFIG,
-    UNMANAGED_IDS,
     USER_UUIDS,
     schema_json,
 )
-from .values import UNKNOWN, is_secret, is_unknown, plain, plain_map, wrap
+from .values import is_secret, is_unknown, plain, plain_map, wrap
 
 T = TypeVar("T")
 
-#: seats.check_inputs names properties as the dynamic provider does; the schema's names.
-_PROPERTY_NAMES = {
-    seats.PRODUCT_CODE: PRODUCT_CODE,
-    seats.USER_UUIDS: USER_UUIDS,
-    seats.EXCLUSIVE: EXCLUSIVE,
-}
-
-
-class PluginError(SeatsError):
-    """An error the plugin reports to the engine, worded for plugin users."""
-
-
-@dataclass(frozen=True)
-class _Configured:
-    """What Configure builds, shared by every call the process serves."""
-
-    client: SeatsClient
-    view: HoldersView
-    claims: seats.ExclusiveClaims
+#: Property names of the core (``user_uuids``) -> of the schema (``userUuids``), and back.
+_SCHEMA_NAME = SCHEMA.properties
+_CORE_NAME = {schema_name: name for name, schema_name in _SCHEMA_NAME.items()}
 
 
 class SeatsProvider(Provider):
-    """The ``datadog-seats`` provider: resource SeatAssignment, function getSeatHolders."""
+    """The ``datadog-seats`` provider: resource SeatAssignment, function getSeatHolders.
+
+    A thin adapter over :class:`~pulumi_datadog_seats.lifecycle.SeatLifecycle`: it turns
+    ``PropertyValue`` maps (camelCase, secrets wrapped) into the core's values and back.
+    """
 
     def __init__(
         self,
@@ -104,10 +90,8 @@ class SeatsProvider(Provider):
         super().__init__()
         self._environ = os.environ if environ is None else environ
         self._warn = warn
-        self._configured: _Configured | None = None
-        self._secrets: tuple[str, ...] = ()
-        # Check runs before Configure in some engine paths; claims are kept from the start.
-        self._claims = seats.ExclusiveClaims()
+        self._lifecycle = SeatLifecycle(SCHEMA)
+        self._settings: Settings | None = None
 
     # -- schema and configuration -------------------------------------------
 
@@ -157,11 +141,8 @@ class SeatsProvider(Provider):
         """
         config = plain_map(request.args) or plugin_config.from_variables(request.variables)
         settings = plugin_config.resolve(config, self._environ)
-        self._secrets = tuple(k for k in (settings.api_key, settings.app_key) if k)
-        client = SeatsClient(settings)
-        self._configured = _Configured(
-            client=client, view=HoldersView(client, settings.batch_size), claims=self._claims
-        )
+        self._lifecycle.configure(settings)
+        self._settings = settings
         # Secrets: yes, to keep a secret input's outputs secret. No preview calls of
         # Create/Update (nothing to predict without the API); no resources or output values.
         return ConfigureResponse(
@@ -171,165 +152,99 @@ class SeatsProvider(Provider):
             accept_outputs=False,
         )
 
-    # -- SeatAssignment: no API calls -----------------------------------------
+    # -- SeatAssignment ----------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Validate and normalise the inputs; unknowns pass through untouched."""
         _require_seat_assignment(request.type)
-        news = plain_map(request.new_inputs)
         secret = is_secret(request.new_inputs.get(USER_UUIDS))
-        outcome = seats.check_inputs(
-            news.get(PRODUCT_CODE),
-            news.get(USER_UUIDS),
-            is_unknown,
-            exclusive=news.get(EXCLUSIVE),
-            secret=secret,
+        outcome = self._lifecycle.check(
+            _core_names(plain_map(request.new_inputs)), secret=secret, is_unknown=is_unknown
         )
         # The engine prints the value of the property a failure names (secret or not): a
         # failure about a secret or key-shaped value names none; its reason names it.
         failures = [
-            CheckFailure(
-                "" if prop in outcome.unprintable else _PROPERTY_NAMES.get(prop, prop),
-                plugin_config.for_plugin(reason),
-            )
+            CheckFailure("" if prop in outcome.unprintable else _SCHEMA_NAME[prop], reason)
             for prop, reason in outcome.failures
         ]
-        checked = {
-            PRODUCT_CODE: outcome.inputs[seats.PRODUCT_CODE],
-            USER_UUIDS: outcome.inputs[seats.USER_UUIDS],
-            EXCLUSIVE: outcome.inputs[seats.EXCLUSIVE],
-        }
-        if not failures:
-            try:
-                self._claim_if_exclusive(checked)
-            except ExclusiveClaimError as exc:
-                message = hide_user_uuids(str(exc), secret)
-                failures.append(CheckFailure(EXCLUSIVE, plugin_config.for_plugin(message)))
         inputs = {
-            key: wrap(value, secret=is_secret(request.new_inputs.get(key)))
-            for key, value in checked.items()
+            _SCHEMA_NAME[name]: wrap(
+                value, secret=is_secret(request.new_inputs.get(_SCHEMA_NAME[name]))
+            )
+            for name, value in outcome.inputs.items()
         }
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """Name each user added and removed; a new product code replaces (:mod:`.diffing`)."""
         _require_seat_assignment(request.type)
-        return diff_seat_assignment(plain_map(request.old_state), plain_map(request.new_inputs))
-
-    # -- SeatAssignment: API calls --------------------------------------------
+        diff = self._lifecycle.diff(
+            _core_names(plain_map(request.old_state)),
+            _core_names(plain_map(request.new_inputs)),
+            is_unknown,
+        )
+        return detailed_diff(diff)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
         _require_seat_assignment(request.type)
-        product_code, declared, exclusive = _declaration(request.properties)
-        configured = self._state()
-
-        def work() -> set[str]:
-            if exclusive:
-                configured.claims.claim(product_code, declared)
-            _converge(configured.view, product_code, declared, frozenset(), exclusive)
-            return set(configured.view.holders(product_code))
-
-        holders = await _call(work, secret=is_secret(request.properties.get(USER_UUIDS)))
+        declaration = _declaration(request.properties)
+        outputs = await _call(lambda: self._lifecycle.create(declaration))
         return CreateResponse(
-            resource_id=resource_id(product_code),
-            properties=_outputs(request.properties, product_code, declared, exclusive, holders),
+            resource_id=resource_id(declaration.product_code),
+            properties=_outputs(outputs, request.properties),
         )
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         """Assign the added users, unassign the removed ones; all of it, or nothing."""
         _require_seat_assignment(request.type)
-        product_code, declared, exclusive = _declaration(request.news)
-        _, previously, _ = _declaration(request.olds)
-        configured = self._state()
-
-        def work() -> set[str]:
-            if exclusive:
-                configured.claims.claim(product_code, declared)
-            _converge(configured.view, product_code, declared, previously, exclusive)
-            return set(configured.view.holders(product_code))
-
-        holders = await _call(work, secret=is_secret(request.news.get(USER_UUIDS)))
-        return UpdateResponse(
-            properties=_outputs(request.news, product_code, declared, exclusive, holders)
-        )
+        declaration = _declaration(request.news)
+        previously = _declaration(request.olds).users
+        outputs = await _call(lambda: self._lifecycle.update(declaration, previously))
+        return UpdateResponse(properties=_outputs(outputs, request.news))
 
     async def delete(self, request: DeleteRequest) -> None:
-        """Give back the seats of every declared user; users without one are fine.
-
-        All or nothing: if a batch fails, the seats given back so far are assigned again,
-        so the state (which keeps the resource) still matches Datadog.
-        """
+        """Give back the seats of every declared user; all of them, or none."""
         _require_seat_assignment(request.type)
-        product_code, declared, _ = _declaration(request.properties)
-        view = self._state().view
-        await _call(
-            lambda: seats.release_or_restore(view, product_code, sorted(declared)),
-            secret=is_secret(request.properties.get(USER_UUIDS)),
-        )
+        declaration = _declaration(request.properties)
+        await _call(lambda: self._lifecycle.delete(declaration))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """Refresh a SeatAssignment, or adopt seats for ``pulumi import`` (no properties yet).
 
-        Refresh: the declared users still holding a seat; none left means the
-        resource is gone. The inputs are rewritten to those users, so the next
-        preview shows the seats lost outside Pulumi as additions ``pulumi up``
-        restores. Import: see :mod:`.ids`; the inputs returned are exactly what
-        the generated program declares, so running it changes nothing.
+        Refresh: the inputs are rewritten to the declared users still seated, so the
+        next preview shows the seats lost outside Pulumi as additions ``pulumi up``
+        restores. Import: see :mod:`.ids`; the inputs returned are exactly what the
+        generated program declares, so running it changes nothing.
         """
         _require_seat_assignment(request.type)
         if not request.properties:
             return await self._adopt(request.resource_id)
-        product_code, declared, exclusive = _declaration(request.properties)
-        product_code = product_code or product_of(request.resource_id)
-        view = self._state().view
-        secret = is_secret(request.properties.get(USER_UUIDS))
-        holders = set(await _call(lambda: view.holders(product_code), secret=secret))
-        held = declared & holders
-        lost = sorted(declared - holders)
-        if lost and self._warn is not None:
-            # Printed by the engine with the refresh's output: the state alone would record
-            # the loss silently.
-            warning = seats.lost_seats_warning(product_code, lost, none_left=not held)
-            message = plugin_config.for_plugin(hide_user_uuids(warning, secret))
-            await asyncio.to_thread(self._warn, request.urn, message)
-        if not held:
+        declaration = _declaration(request.properties)
+        if not declaration.product_code:
+            declaration = replace(declaration, product_code=product_of(request.resource_id))
+        refreshed = await _call(lambda: self._lifecycle.refresh(declaration))
+        if refreshed.warning and self._warn is not None:
+            await asyncio.to_thread(self._warn, request.urn, refreshed.warning)
+        if refreshed.outputs is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
-        outputs = _outputs(request.properties, product_code, held, exclusive, holders)
+        outputs = _outputs(refreshed.outputs, request.properties)
         inputs = dict(request.inputs)
         inputs[PRODUCT_CODE] = outputs[PRODUCT_CODE]
         inputs[USER_UUIDS] = outputs[USER_UUIDS]
-        if exclusive or EXCLUSIVE in inputs:
+        if declaration.exclusive or EXCLUSIVE in inputs:
             inputs[EXCLUSIVE] = outputs[EXCLUSIVE]
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 
     async def _adopt(self, raw_id: str) -> ReadResponse:
-        wanted = _plugin_errors(lambda: parse_import_id(raw_id))
-        view = self._state().view
-        holders = set(await _call(lambda: view.holders(wanted.product_code)))
-        if wanted.users is None:
-            users = holders
-            if not users:
-                raise PluginError(
-                    f"Nobody holds a seat of {wanted.product_code!r}: there is nothing to import. "
-                    "Check the product code (incident_response, on_call, ...), or declare the "
-                    "users in a new SeatAssignment instead."
-                )
-        else:
-            users = set(wanted.users)
-            missing = sorted(users - holders)
-            if missing:
-                raise PluginError(
-                    f"Cannot import {raw_id!r}: {len(missing)} of these user(s) hold no seat of "
-                    f"{wanted.product_code!r}: {', '.join(missing)}. Import only current "
-                    "holders (leave out the users to import every holder), or declare new "
-                    "users in the program and run `pulumi up`."
-                )
-        outputs = _outputs({}, wanted.product_code, users, False, holders)
+        wanted = parse_import_id(raw_id)
+        users = None if wanted.users is None else set(wanted.users)
+        outputs = await _call(lambda: self._lifecycle.adopt(wanted.product_code, users))
+        properties = _outputs(outputs, {})
         # No `exclusive`: false is the default, so the generated program need not say it.
-        inputs = {PRODUCT_CODE: outputs[PRODUCT_CODE], USER_UUIDS: outputs[USER_UUIDS]}
+        inputs = {PRODUCT_CODE: properties[PRODUCT_CODE], USER_UUIDS: properties[USER_UUIDS]}
         return ReadResponse(
-            resource_id=resource_id(wanted.product_code), properties=outputs, inputs=inputs
+            resource_id=resource_id(wanted.product_code), properties=properties, inputs=inputs
         )
 
     # -- getSeatHolders ---------------------------------------------------------
@@ -353,7 +268,7 @@ class SeatsProvider(Provider):
                 ]
             )
         product_code = product_code.strip()
-        settings = self._state().client.settings
+        settings = self._configured_settings()
         # The same lookup Python programs call (pulumi_datadog_seats.lookups), sorted by UUID.
         users = await _call(
             lambda: sorted(fetch_seat_holders(product_code, settings=settings), key=_by_id)
@@ -381,38 +296,18 @@ class SeatsProvider(Provider):
             }
         )
 
-    # -- helpers ------------------------------------------------------------------
+    # -- helpers ------------------------------------------------------------------------
 
     def scrub(self, text: str) -> str:
         """``text`` with the configured keys replaced by ``***`` (defense in depth)."""
-        return scrub_keys(text, self._secrets)
+        if self._settings is None:
+            return text
+        return scrub_keys(text, (self._settings.api_key, self._settings.app_key))
 
-    def _state(self) -> _Configured:
-        if self._configured is None:
+    def _configured_settings(self) -> Settings:
+        if self._settings is None:
             raise PluginError("the datadog-seats provider was used before it was configured")
-        return self._configured
-
-    def _claim_if_exclusive(self, checked: Mapping[str, Any]) -> None:
-        product_code, users = checked[PRODUCT_CODE], checked[USER_UUIDS]
-        if (
-            checked[EXCLUSIVE] is not True
-            or is_unknown(product_code)
-            or not isinstance(users, list)
-            or any(is_unknown(u) for u in users)
-        ):
-            return
-        self._claims.claim(product_code, seats.declared_set(users))
-
-
-def _converge(
-    view: HoldersView,
-    product_code: str,
-    declared: Set[str],
-    previously: Set[str],
-    exclusive: bool,
-) -> None:
-    """The one call into the seat logic that writes (create and update both come here)."""
-    seats.converge(view, product_code, declared, previously, exclusive=exclusive)
+        return self._settings
 
 
 def _require_seat_assignment(type_: str) -> None:
@@ -423,35 +318,25 @@ def _require_seat_assignment(type_: str) -> None:
         )
 
 
-def _declaration(props: Mapping[str, PropertyValue]) -> tuple[str, set[str], bool]:
-    """Product, declared users and exclusive of checked inputs or outputs."""
-    values = plain_map(props)
-    product_code = values.get(PRODUCT_CODE)
-    users = values.get(USER_UUIDS)
-    known = [u for u in users if u is not UNKNOWN] if isinstance(users, list) else []
-    return (
-        product_code if isinstance(product_code, str) else "",
-        seats.declared_set(known),
-        values.get(EXCLUSIVE) is True,
-    )
+def _core_names(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Plain values by the core's property names (``userUuids`` -> ``user_uuids``)."""
+    return {_CORE_NAME[key]: value for key, value in values.items() if key in _CORE_NAME}
 
 
-def _outputs(
-    inputs: Mapping[str, PropertyValue],
-    product_code: str,
-    declared: Set[str],
-    exclusive: bool,
-    holders: Set[str],
-) -> dict[str, PropertyValue]:
-    """The outputs; a property is secret if the input it comes from was."""
+def _declaration(props: Mapping[str, PropertyValue]) -> Declaration:
+    """The declaration in checked inputs or outputs; secret as ``userUuids`` is."""
+    return declaration_of(_core_names(plain_map(props)), secret=is_secret(props.get(USER_UUIDS)))
+
+
+def _outputs(outputs: SeatOutputs, inputs: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:
+    """The outputs as properties: those naming users are secret if ``userUuids`` was, the
+    product code if it was."""
     users_secret = is_secret(inputs.get(USER_UUIDS))
+    secret = {name: users_secret for name in USER_OUTPUTS}
+    secret[_CORE_NAME[PRODUCT_CODE]] = is_secret(inputs.get(PRODUCT_CODE))
     return {
-        PRODUCT_CODE: wrap(product_code, secret=is_secret(inputs.get(PRODUCT_CODE))),
-        USER_UUIDS: wrap(sorted(declared), secret=users_secret),
-        EXCLUSIVE: wrap(exclusive),
-        ASSIGNED_IDS: wrap(sorted(declared & holders), secret=users_secret),
-        # Secret too: who else holds a seat tells who the declared users are.
-        UNMANAGED_IDS: wrap(seats.unmanaged(holders, declared), secret=users_secret),
+        _SCHEMA_NAME[name]: wrap(value, secret=secret.get(name, False))
+        for name, value in outputs.as_dict().items()
     }
 
 
@@ -459,24 +344,20 @@ def _by_id(user: Any) -> str:
     return str(user.id)
 
 
-def _plugin_errors(fn: Callable[[], T], secret: bool = False) -> T:
-    """Run ``fn``; a SeatsError comes out as a PluginError worded for plugin users.
-
-    With ``secret`` (``userUuids`` is a secret), the message shows no user UUID: the
-    engine prints it as it is.
-    """
+def _plugin_errors(fn: Callable[[], T]) -> T:
+    """Run ``fn``; a SeatsError comes out as a PluginError (the core already hid the users
+    of a secret declaration)."""
     try:
         return fn()
     except PluginError:
         raise
     except SeatsError as exc:
-        message = hide_user_uuids(str(exc), secret)
-        raise PluginError(plugin_config.for_plugin(message)) from None
+        raise PluginError(str(exc)) from None
 
 
-async def _call(fn: Callable[[], T], secret: bool = False) -> T:
-    """Run blocking Seats API work off the event loop; errors worded for plugin users."""
-    return await asyncio.to_thread(_plugin_errors, fn, secret)
+async def _call(fn: Callable[[], T]) -> T:
+    """Run blocking Seats API work off the event loop; errors as plugin errors."""
+    return await asyncio.to_thread(_plugin_errors, fn)
 
 
 __all__ = ["PluginError", "SeatsProvider"]

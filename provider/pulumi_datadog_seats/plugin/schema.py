@@ -11,6 +11,8 @@ import json
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from .. import declaration
+from ..declaration import SCHEMA
 from ..settings import API_KEY_ENV, API_URL_ENV, APP_KEY_ENV, KNOBS, SITE_ENV
 
 PACKAGE = "datadog-seats"
@@ -18,12 +20,13 @@ SEAT_ASSIGNMENT = f"{PACKAGE}:index:SeatAssignment"
 GET_SEAT_HOLDERS = f"{PACKAGE}:index:getSeatHolders"
 SEAT_HOLDER = f"{PACKAGE}:index:SeatHolder"
 
-# Property names of SeatAssignment (inputs and outputs) and of getSeatHolders.
-PRODUCT_CODE = "productCode"
-USER_UUIDS = "userUuids"
-EXCLUSIVE = "exclusive"
-ASSIGNED_IDS = "assignedIds"
-UNMANAGED_IDS = "unmanagedIds"
+# Property names of SeatAssignment (inputs and outputs) and of getSeatHolders, as the
+# schema spells the core's names.
+PRODUCT_CODE = SCHEMA[declaration.PRODUCT_CODE]
+USER_UUIDS = SCHEMA[declaration.USER_UUIDS]
+EXCLUSIVE = SCHEMA[declaration.EXCLUSIVE]
+ASSIGNED_IDS = SCHEMA[declaration.ASSIGNED_IDS]
+UNMANAGED_IDS = SCHEMA[declaration.UNMANAGED_IDS]
 HOLDERS = "holders"
 
 # Provider configuration: the credentials and URL, then the knobs of settings.KNOBS.

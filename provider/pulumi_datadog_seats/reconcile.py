@@ -1,43 +1,31 @@
-"""The seat logic: validation, diffing and reconciliation, free of ``pulumi.dynamic``.
+"""Reconciliation: make Datadog's holders match a declaration, all of it or nothing.
 
-Given the declared users, the previously declared ones and the seat holders,
-these functions decide what to assign and unassign, carry it out through a
-:class:`SeatsApi` (in production a
-:class:`~pulumi_datadog_seats.holders.HoldersView` over the
-:class:`~pulumi_datadog_seats.client.SeatsClient`), and decide what to
-report. Nothing here knows about Pulumi's engine, so it is tested directly
-and could serve a multi-language provider plugin unchanged.
+Given the declared users, the previously declared ones and the seat holders, these
+functions decide what to assign and unassign, carry it out batch by batch through a
+:class:`SeatsApi` (in production a :class:`~.holders.HoldersView` over the Seats API
+client), and, when a batch fails, undo what the operation did and say who was left
+where. A write whose earlier attempt got no clear answer may still land later
+(:attr:`WriteResult.may_land_again`, :func:`outcome_unknown`): a roll back never says
+"nothing changed" of its users, it names them.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from .client import WriteResult
 from .errors import (
     BadRequestError,
-    ExclusiveClaimError,
     SeatAssignmentError,
     SeatsError,
     ServerError,
     TransportError,
     UnexpectedAnswerError,
     UnprocessableError,
-    value_kind,
 )
-from .redaction import NIL_UUID, holds_key_shaped, looks_like_key, parse_user_uuid, user_uuid_set
-
-PRODUCT_CODE = "product_code"
-USER_UUIDS = "user_uuids"
-ASSIGNED_IDS = "assigned_ids"
-EXCLUSIVE = "exclusive"
-UNMANAGED_IDS = "unmanaged_ids"
 
 
 class SeatsApi(Protocol):
@@ -71,262 +59,6 @@ class SeatsApi(Protocol):
         ...
 
 
-@dataclass
-class CheckOutcome:
-    """Normalised inputs, and the ``(property, reason)`` of each failure."""
-
-    inputs: dict[str, Any]
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    #: Properties whose value must not be printed beside a failure (the engine prints the
-    #: value of the property a failure names): secret, or holding a key-shaped value.
-    unprintable: set[str] = field(default_factory=set)
-
-
-_HEX_OR_HYPHENS = re.compile(r"[0-9a-fA-F-]+")
-#: Datadog product codes: lower snake case, e.g. incident_response, on_call.
-_PRODUCT_CODE = re.compile(r"[a-z][a-z0-9_]*")
-_EXAMPLE_UUID = "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
-_EXAMPLE_PRODUCTS = "such as 'incident_response' or 'on_call'"
-#: At most this many offending entries are listed in one message.
-_SHOWN_ENTRIES = 10
-
-
-def _never_unknown(_value: Any) -> bool:
-    return False
-
-
-def check_inputs(
-    product_code: Any,
-    user_uuids: Any,
-    is_unknown: Callable[[Any], bool] = _never_unknown,
-    *,
-    exclusive: Any = False,
-    secret: bool = False,
-) -> CheckOutcome:
-    """Validate and normalise the inputs, leaving values for which ``is_unknown`` holds untouched.
-
-    ``product_code`` must be a Datadog product code (lower snake case, e.g.
-    ``incident_response``); ``user_uuids`` a non-empty list of UUID strings (see
-    :func:`normalize_uuid`; the nil UUID is no user), returned in canonical
-    lower-case form, sorted, with duplicates removed. Unknown elements (during
-    preview) are kept in place. ``exclusive`` must be a bool; missing (None)
-    means False. With ``secret`` (``user_uuids`` is a secret), no message shows
-    a value of ``user_uuids``. No message ever shows a value shaped like a key.
-    """
-    failures: list[tuple[str, str]] = []
-    inputs = {
-        PRODUCT_CODE: _check_product_code(product_code, is_unknown, failures),
-        USER_UUIDS: _check_user_uuids(user_uuids, is_unknown, failures, secret),
-        EXCLUSIVE: _check_exclusive(exclusive, is_unknown, failures),
-    }
-    unprintable = {USER_UUIDS} if secret else set()
-    for prop, value in ((PRODUCT_CODE, product_code), (USER_UUIDS, user_uuids)):
-        if holds_key_shaped(value):
-            unprintable.add(prop)
-    return CheckOutcome(inputs, failures, unprintable)
-
-
-def _check_product_code(
-    product_code: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
-) -> Any:
-    if is_unknown(product_code):
-        return product_code
-    reason = _product_code_problem(product_code)
-    if reason:
-        failures.append((PRODUCT_CODE, reason))
-        return product_code
-    return str(product_code).strip()
-
-
-def _product_code_problem(product_code: Any) -> str:
-    """Why ``product_code`` is not a product code, or "" if it is one."""
-    if product_code is None:
-        return (
-            "product_code is required: the Datadog product whose seats are assigned, "
-            f"{_EXAMPLE_PRODUCTS}"
-        )
-    if not isinstance(product_code, str):
-        return f"product_code must be a string {_EXAMPLE_PRODUCTS}, got {_described(product_code)}"
-    code = product_code.strip()
-    if not code:
-        return (
-            f"product_code must not be empty (got {product_code!r}): name the Datadog product "
-            f"whose seats are assigned, {_EXAMPLE_PRODUCTS}"
-        )
-    if looks_like_key(code):
-        return (
-            "product_code holds 32 or 40 hexadecimal digits, the shape of a Datadog API or "
-            "application key (so it is not shown here): set product_code to a product "
-            f"{_EXAMPLE_PRODUCTS}, and keep keys in `pulumi config set --secret datadog:apiKey`"
-        )
-    if _PRODUCT_CODE.fullmatch(code):
-        return ""
-    guess = re.sub(r"[\s\-.]+", "_", code.lower()).strip("_")
-    hint = f"; did you mean {guess!r}?" if _PRODUCT_CODE.fullmatch(guess) else ""
-    return (
-        "product_code must be a Datadog product code: lower-case letters, digits and "
-        f"underscores, starting with a letter, {_EXAMPLE_PRODUCTS}; got {product_code!r}{hint}"
-    )
-
-
-def _check_user_uuids(
-    user_uuids: Any,
-    is_unknown: Callable[[Any], bool],
-    failures: list[tuple[str, str]],
-    secret: bool,
-) -> Any:
-    if is_unknown(user_uuids):
-        return user_uuids
-    if not isinstance(user_uuids, (list, tuple)) or not user_uuids:
-        failures.append((USER_UUIDS, _not_a_list(user_uuids, secret)))
-        return user_uuids
-    known: set[str] = set()
-    pending: list[Any] = []
-    invalid: list[tuple[int, Any]] = []
-    for position, value in enumerate(user_uuids, start=1):
-        if is_unknown(value):
-            pending.append(value)
-            continue
-        canonical = parse_user_uuid(value)
-        if canonical is None or canonical == NIL_UUID:
-            invalid.append((position, value))
-        else:
-            known.add(canonical)
-    if invalid:
-        failures.append((USER_UUIDS, _not_uuids(invalid, secret)))
-    return sorted(known) + pending
-
-
-def _not_a_list(user_uuids: Any, secret: bool) -> str:
-    """The message for a ``user_uuids`` that is not a non-empty list."""
-    if user_uuids is None:
-        return (
-            "user_uuids is required: a non-empty list of Datadog user UUIDs, "
-            "for example [alice.id, bob.id] of pulumi_datadog.User resources"
-        )
-    if isinstance(user_uuids, (list, tuple)):
-        return (
-            f"user_uuids must be a non-empty list of Datadog user UUIDs, got {list(user_uuids)!r}; "
-            "to give back every seat, delete the resource instead"
-        )
-    got = "a value (not shown: user_uuids is secret)" if secret else _described(user_uuids)
-    if isinstance(user_uuids, str):
-        fix = "put it in a list: [" + ("'...'" if secret else _show(user_uuids)) + "]"
-    elif isinstance(user_uuids, dict):
-        fix = "pass the UUIDs themselves, e.g. [alice.id] for a pulumi_datadog.User alice"
-    else:
-        fix = f"for example ['{_EXAMPLE_UUID}']"
-    return f"user_uuids must be a list of Datadog user UUIDs, got {got}; {fix}"
-
-
-def _not_uuids(invalid: Sequence[tuple[int, Any]], secret: bool) -> str:
-    """The message for entries of ``user_uuids`` that are not user UUIDs."""
-    head = (
-        f"user_uuids must hold Datadog user UUIDs (8-4-4-4-12 hexadecimal digits, like "
-        f"'{_EXAMPLE_UUID}'); not UUIDs: "
-    )
-    if secret:
-        positions = ", ".join(str(p) for p, _ in invalid[:_SHOWN_ENTRIES])
-        more = _more(len(invalid))
-        return (
-            f"{head}the entr{'y' if len(invalid) == 1 else 'ies'} at position {positions}{more} "
-            "(counting from 1; values not shown because user_uuids is secret)"
-        )
-    shown = ", ".join(_entry(value) for _, value in invalid[:_SHOWN_ENTRIES])
-    return f"{head}{shown}{_more(len(invalid))}"
-
-
-def _more(count: int) -> str:
-    return f" and {count - _SHOWN_ENTRIES} more" if count > _SHOWN_ENTRIES else ""
-
-
-def _entry(value: Any) -> str:
-    """One entry of ``user_uuids`` that is no user UUID, and why when the value alone is unclear."""
-    if not isinstance(value, str):
-        if isinstance(value, dict):
-            return f"{_show(value)} (an object: pass the user's id string, e.g. alice.id)"
-        return _described(value, kind_after=True)
-    text = value.strip()
-    if not text:
-        return f"{value!r} (empty)"
-    if looks_like_key(text):
-        return (
-            f"an entry of {len(text)} hexadecimal digits without hyphens, the shape of a Datadog "
-            "API or application key (not shown; a user UUID has hyphens: 8-4-4-4-12)"
-        )
-    if parse_user_uuid(value) == NIL_UUID:
-        return f"{value!r} (the nil UUID, which no user has)"
-    try:
-        canonical = str(uuid.UUID(text))
-    except ValueError:
-        if _HEX_OR_HYPHENS.fullmatch(text):
-            return f"{value!r} ({len(text)} characters; a UUID has 36: 8-4-4-4-12)"
-        return repr(value)
-    return f"{value!r} (did you mean {canonical!r}?)"
-
-
-def _described(value: Any, *, kind_after: bool = False) -> str:
-    """``value`` with its kind: ``the number 5`` (or ``5 (a number)``), ``null``."""
-    if value is None:
-        return "null"
-    if kind_after:
-        return f"{_show(value)} ({value_kind(value)})"
-    return f"the {value_kind(value).split(' ', 1)[-1]} {_show(value)}"
-
-
-def _show(value: Any, budget: int = 80) -> str:
-    """``value`` as the user wrote it (JSON-like, strings quoted), shortened; keys never shown."""
-    text = _render(value)
-    return text if len(text) <= budget else text[: budget - 3] + "..."
-
-
-def _render(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # numbers arrive as floats: 5 was written, not 5.0
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return "'<key-shaped value, not shown>'" if looks_like_key(value) else repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_render(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_render(v)}" for k, v in value.items()) + "}"
-    return f"<{type(value).__name__}>"
-
-
-def _check_exclusive(
-    exclusive: Any, is_unknown: Callable[[Any], bool], failures: list[tuple[str, str]]
-) -> Any:
-    if is_unknown(exclusive):
-        return exclusive
-    if exclusive is None:
-        return False
-    if not isinstance(exclusive, bool):
-        hint = ""
-        if isinstance(exclusive, str):
-            hint = (
-                " (a string is not a boolean: pass True or False; from stack config, read it "
-                "with pulumi.Config().get_bool)"
-            )
-        failures.append(
-            (
-                EXCLUSIVE,
-                f"exclusive must be true or false, got {_described(exclusive)}{hint}; true makes "
-                "this resource's user_uuids the complete set of holders of the product",
-            )
-        )
-    return exclusive
-
-
-def declared_set(user_uuids: Iterable[Any]) -> set[str]:
-    """The canonical UUIDs of a (possibly non-normalised) list; non-UUIDs are dropped."""
-    return user_uuid_set(user_uuids)
-
-
 @dataclass(frozen=True)
 class Plan:
     """What one operation will do to seats."""
@@ -349,27 +81,6 @@ def plan(
     """
     leaving = holders - declared if exclusive else (previously_declared - declared) & holders
     return Plan(to_assign=sorted(declared - holders), to_unassign=sorted(leaving))
-
-
-def unmanaged(holders: AbstractSet[str], declared: AbstractSet[str]) -> list[str]:
-    """The holders a declaration does not name, sorted."""
-    return sorted(holders - declared)
-
-
-def lost_seats_warning(product_code: str, lost: Sequence[str], none_left: bool) -> str:
-    """What a refresh says when declared users no longer hold a seat of the product."""
-    after = (
-        "No declared user holds a seat any more, so the resource leaves the state and the "
-        "next `pulumi up` creates it again"
-        if none_left
-        else "The next `pulumi up` assigns their seats again"
-    )
-    return (
-        f"{len(lost)} declared user(s) no longer hold a seat of {product_code!r}: "
-        f"{', '.join(lost)}. The seat was taken outside this stack (in Datadog, or by "
-        f"another stack that declared the same user and gave it back). {after}; remove "
-        "them from user_uuids if they should go without one."
-    )
 
 
 def batches(users: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -718,47 +429,3 @@ def _holders_or_none(api: SeatsApi, product_code: str) -> set[str] | None:
         return api.read_holders(product_code)
     except SeatsError:
         return None
-
-
-# -- at most one exclusive declaration per product --------------------------------------
-
-
-class ExclusiveClaims:
-    """The exclusive declarations one process has seen, at most one per product.
-
-    The dynamic provider cannot tell which resource a call is for, so a claim
-    is the declared set itself: two exclusive declarations of one product that
-    name different users contradict each other; the same set twice (one
-    resource checked, then created) agrees with itself. Thread-safe.
-    """
-
-    def __init__(self) -> None:
-        """No claim yet."""
-        self._lock = threading.Lock()
-        self._claims: dict[str, frozenset[str]] = {}
-
-    def claim(self, product_code: str, declared: AbstractSet[str]) -> None:
-        """Record that ``declared`` is the complete set of holders of ``product_code``.
-
-        Raises :class:`ExclusiveClaimError`, before anything is written, if
-        another exclusive declaration of the product was seen.
-        """
-        wanted = frozenset(declared)
-        with self._lock:
-            held = self._claims.setdefault(product_code, wanted)
-        if held != wanted:
-            raise ExclusiveClaimError(
-                f"Two SeatAssignments with exclusive=True declare the holders of "
-                f"{product_code!r}: one declares {_describe(held)}, the other "
-                f"{_describe(wanted)}. Each would unassign the users of the other. Keep "
-                f"exclusive=True on one SeatAssignment per product (declare every holder "
-                f"there) and set exclusive=False on the others. Nothing was changed by this "
-                f"resource."
-            )
-
-
-def _describe(users: AbstractSet[str], shown: int = 3) -> str:
-    names = sorted(users)
-    listed = ", ".join(names[:shown])
-    more = f" and {len(names) - shown} more" if len(names) > shown else ""
-    return f"{len(names)} user(s) ({listed}{more})"

@@ -1,8 +1,8 @@
-"""seats: validation, planning and reconciliation against an in-memory fake client.
+"""reconcile: planning and converging against an in-memory fake client.
 
-The fake (conftest.FakeClient) stands in for :class:`SeatsClient` and can play every reading of the
-API that the reference leaves open (what ``assigned_ids`` lists, what happens
-to unknown users, whether unassigning a non-holder is an error) plus failures
+The fake (conftest.FakeClient) stands in for the Seats API client and can play every
+reading of the API that the reference leaves open (what ``assigned_ids`` lists, what
+happens to unknown users, whether unassigning a non-holder is an error) plus failures
 on a chosen assign batch.
 """
 
@@ -14,233 +14,28 @@ from typing import Any
 
 import pytest
 
-from pulumi_datadog_seats import seats
 from pulumi_datadog_seats.client import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
-    ExclusiveClaimError,
     NotFoundError,
     SeatAssignmentError,
     ServerError,
     TransportError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.seats import CheckOutcome, Plan, check_inputs, plan
+from pulumi_datadog_seats.reconcile import (
+    Plan,
+    assign_or_roll_back,
+    batches,
+    converge,
+    plan,
+    release,
+    release_or_restore,
+)
+from pulumi_datadog_seats.redaction import user_uuid_set
 from tests.unit.conftest import PATH, FakeClient, uid
 
 PRODUCT = "incident_response"
-
-
-def test_an_api_key_in_user_uuids_is_refused_and_never_shown():
-    """Regression: 32 hex digits (a Datadog API key's shape) used to pass as a UUID, be sent
-    to Datadog as a user and be stored, hyphenated, in plain text in the state."""
-    api_key, app_key = (
-        "0123456789abcdef0123456789abcdef",
-        "0123456789abcdef0123456789abcdef01234567",
-    )
-    outcome = check_inputs(PRODUCT, [uid(1), api_key, app_key])
-    ((prop, reason),) = outcome.failures
-    assert prop == "user_uuids"
-    assert "shape of a Datadog API or application key" in reason
-    assert api_key not in reason and app_key not in reason
-    assert api_key[:8] not in reason
-    # ...and the engine must not print the value beside the message either.
-    assert outcome.unprintable == {"user_uuids"}
-
-
-def test_a_key_as_product_code_is_refused_and_never_shown():
-    key = "abcdef0123456789abcdef0123456789"  # matches the product-code pattern otherwise
-    outcome = check_inputs(key, [uid(1)])
-    ((prop, reason),) = outcome.failures
-    assert prop == "product_code" and key not in reason
-    assert outcome.unprintable == {"product_code"}
-
-
-# -- check_inputs -------------------------------------------------------------------
-
-
-def test_check_canonicalises_dedupes_and_sorts():
-    a, b = uid(0xB), uid(0xA)
-    outcome = check_inputs(
-        " on_call ", [a.upper(), "{" + b + "}", a, "  " + b.upper() + " ", "urn:uuid:" + b]
-    )
-    assert outcome.failures == []
-    assert outcome.inputs == {"product_code": "on_call", "user_uuids": [b, a], "exclusive": False}
-
-
-def test_check_keeps_a_valid_declaration_as_is():
-    users = [uid(1), uid(2)]
-    assert check_inputs(PRODUCT, users) == CheckOutcome(
-        {"product_code": PRODUCT, "user_uuids": users, "exclusive": False}, []
-    )
-
-
-@pytest.mark.parametrize(
-    ("users", "says"),
-    [
-        ([], "delete the resource"),
-        ((), "delete the resource"),
-        (None, "user_uuids is required"),
-        (
-            "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c",
-            "put it in a list: ['3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c']",
-        ),
-        (5.0, "got the number 5;"),
-        ({"id": "x"}, "got the object {'id': 'x'}; pass the UUIDs themselves"),
-    ],
-)
-def test_check_refuses_empty_or_non_list_user_uuids(users, says):
-    outcome = check_inputs(PRODUCT, users)
-    assert [prop for prop, _ in outcome.failures] == ["user_uuids"]
-    assert says in outcome.failures[0][1]
-
-
-def test_check_accepts_a_tuple():
-    assert check_inputs(PRODUCT, (uid(2), uid(1))).inputs["user_uuids"] == [uid(1), uid(2)]
-
-
-def test_check_lists_every_invalid_entry_in_one_failure():
-    outcome = check_inputs(PRODUCT, [uid(1), "nope", 7, None, "", "also-bad"])
-    assert len(outcome.failures) == 1
-    prop, reason = outcome.failures[0]
-    assert prop == "user_uuids"
-    for bad in ("'nope'", "7 (a number)", "null", "''", "'also-bad'"):
-        assert bad in reason
-    assert uid(1) not in reason.split("not UUIDs:")[1]
-
-
-@pytest.mark.parametrize(
-    ("product_code", "says"),
-    [
-        ("", "must not be empty (got '')"),
-        ("   ", "must not be empty (got '   ')"),
-        (None, "product_code is required"),
-        (5, "got the number 5"),
-        (["on_call"], "got the list ['on_call']"),
-        ("Incident Response", "did you mean 'incident_response'?"),
-        ("on-call", "did you mean 'on_call'?"),
-        ("ON_CALL", "did you mean 'on_call'?"),
-        ("incident_réponse", "lower-case letters, digits and underscores"),
-        ("1st_product", "starting with a letter"),
-    ],
-)
-def test_check_refuses_bad_product_codes(product_code, says):
-    outcome = check_inputs(product_code, [uid(1)])
-    assert [prop for prop, _ in outcome.failures] == ["product_code"]
-    assert says in outcome.failures[0][1]
-
-
-@pytest.mark.parametrize("product_code", ["incident_response", "on_call", " on_call ", "p2"])
-def test_check_accepts_lower_snake_product_codes(product_code):
-    outcome = check_inputs(product_code, [uid(1)])
-    assert outcome.failures == []
-    assert outcome.inputs["product_code"] == product_code.strip()
-
-
-@pytest.mark.parametrize(
-    ("entry", "says"),
-    [
-        ("00000000-0000-0000-0000-000000000000", "the nil UUID, which no user has"),
-        ("3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2", "(35 characters; a UUID has 36"),
-        (
-            "3f2a6b1c0d4e-4f5a-9b8c-7d6e-5f4a3b2c",
-            "did you mean '3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c'?",
-        ),
-        (["3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"], "(a list)"),
-        ({"id": "x"}, "(an object: pass the user's id string"),
-        (True, "true (a boolean)"),
-        (2.5, "2.5 (a number)"),
-        ("   ", "'   ' (empty)"),
-    ],
-)
-def test_each_kind_of_bad_entry_says_what_is_wrong(entry, says):
-    outcome = check_inputs(PRODUCT, [uid(1), entry])
-    ((prop, reason),) = outcome.failures
-    assert prop == "user_uuids" and says in reason
-    assert uid(1) not in reason.split("not UUIDs:")[1]
-
-
-def test_a_long_list_of_bad_entries_is_shortened():
-    outcome = check_inputs(PRODUCT, [f"bad-{i}" for i in range(25)])
-    ((_, reason),) = outcome.failures
-    assert "'bad-9'" in reason and "'bad-10'" not in reason
-    assert reason.endswith(" and 15 more")
-
-
-def test_a_secret_declaration_never_shows_its_values():
-    secret_entry = "secret-entry-not-a-uuid"
-    outcome = check_inputs(PRODUCT, [uid(1), secret_entry, uid(2)], secret=True)
-    ((prop, reason),) = outcome.failures
-    assert prop == "user_uuids"
-    assert secret_entry not in reason and uid(1) not in reason
-    assert "position 2" in reason and "secret" in reason
-    assert outcome.unprintable == {"user_uuids"}
-    ((_, reason),) = check_inputs(PRODUCT, secret_entry, secret=True).failures
-    assert secret_entry not in reason
-
-
-def test_check_reports_both_properties_at_once():
-    outcome = check_inputs("", ["bad"])
-    assert sorted(prop for prop, _ in outcome.failures) == ["product_code", "user_uuids"]
-
-
-class Pending:
-    """A stand-in for a value not known yet (each instance is distinct, like pulumi's)."""
-
-
-def is_pending(value: Any) -> bool:
-    return isinstance(value, Pending)
-
-
-def test_unknown_product_code_passes_through():
-    pending = Pending()
-    outcome = check_inputs(pending, [uid(1)], is_pending)
-    assert outcome.failures == []
-    assert outcome.inputs["product_code"] is pending
-    assert outcome.inputs["user_uuids"] == [uid(1)]
-
-
-def test_unknown_user_list_passes_through():
-    pending = Pending()
-    outcome = check_inputs(" on_call ", pending, is_pending)
-    assert outcome.failures == []
-    assert outcome.inputs == {"product_code": "on_call", "user_uuids": pending, "exclusive": False}
-
-
-def test_unknown_everything_passes_through():
-    code, users = Pending(), Pending()
-    outcome = check_inputs(code, users, is_pending)
-    assert outcome.failures == []
-    assert outcome.inputs == {"product_code": code, "user_uuids": users, "exclusive": False}
-
-
-def test_unknown_elements_are_kept_and_known_ones_still_checked():
-    first, second = Pending(), Pending()
-    outcome = check_inputs(PRODUCT, [uid(2).upper(), first, uid(1), second, uid(1)], is_pending)
-    assert outcome.failures == []
-    users = outcome.inputs["user_uuids"]
-    assert [u for u in users if is_pending(u)] == [first, second]
-    assert [u for u in users if not is_pending(u)] == [uid(1), uid(2)]
-
-
-def test_an_invalid_entry_beside_an_unknown_one_still_fails():
-    bad = check_inputs(PRODUCT, [Pending(), "nope"], is_pending)
-    assert [prop for prop, _ in bad.failures] == ["user_uuids"]
-    assert "'nope'" in bad.failures[0][1]
-
-
-def test_only_an_unknown_list_is_exempt_from_the_list_checks():
-    # A list made only of unknowns is not empty: it passes.
-    assert check_inputs(PRODUCT, [Pending()], is_pending).failures == []
-    # An unknown product code does not excuse an invalid list.
-    outcome = check_inputs(Pending(), [], is_pending)
-    assert [prop for prop, _ in outcome.failures] == ["user_uuids"]
-
-
-def test_without_an_unknown_sentinel_nothing_is_exempt():
-    # The default is "no unknowns": every value is checked.
-    outcome = check_inputs(None, [None, Pending()])
-    assert sorted(prop for prop, _ in outcome.failures) == ["product_code", "user_uuids"]
 
 
 # -- plan ------------------------------------------------------------------------
@@ -274,7 +69,7 @@ def test_plan_is_sorted():
 
 
 def test_declared_set_drops_non_uuids_and_canonicalises():
-    assert seats.declared_set([uid(1).upper(), uid(1), "junk", None]) == {uid(1)}
+    assert user_uuid_set([uid(1).upper(), uid(1), "junk", None]) == {uid(1)}
 
 
 # -- converge: success ----------------------------------------------------------------
@@ -288,7 +83,7 @@ OUTSIDERS = [uid(0x20), uid(0x21)]  # seat holders this resource never declared
 def test_create_assigns_only_the_missing_and_reads_once(assigned_ids):
     fake = FakeClient(holders=KEPT + OUTSIDERS, assigned_ids=assigned_ids)
     declared = set(NEW + KEPT)
-    result = seats.converge(fake.view(), PRODUCT, declared)
+    result = converge(fake.view(), PRODUCT, declared)
     assert result == sorted(declared)
     assert fake.holders == set(NEW + KEPT + OUTSIDERS)
     assert fake.touched("assign") == set(NEW)
@@ -300,7 +95,7 @@ def test_create_assigns_only_the_missing_and_reads_once(assigned_ids):
 
 def test_an_answer_that_names_nobody_is_checked_by_one_read_back():
     fake = FakeClient(holders=OUTSIDERS, assigned_ids="none")
-    assert seats.converge(fake.view(), PRODUCT, set(NEW)) == sorted(NEW)
+    assert converge(fake.view(), PRODUCT, set(NEW)) == sorted(NEW)
     assert fake.count("list") == 2
     assert fake.holders == set(NEW + OUTSIDERS)
 
@@ -308,13 +103,13 @@ def test_an_answer_that_names_nobody_is_checked_by_one_read_back():
 def test_skipped_unknown_user_triggers_exactly_one_read_back():
     fake = FakeClient(unknown_users=[NEW[2]], unknown="skip")
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert fake.count("list") == 2  # before, and once to settle the missing user
 
 
 def test_adoption_of_seats_already_held_makes_no_change():
     fake = FakeClient(holders=KEPT + OUTSIDERS)
-    assert seats.converge(fake.view(), PRODUCT, set(KEPT)) == sorted(KEPT)
+    assert converge(fake.view(), PRODUCT, set(KEPT)) == sorted(KEPT)
     assert [call for call, _ in fake.calls] == ["list"]
 
 
@@ -322,7 +117,7 @@ def test_update_assigns_added_and_unassigns_removed_only():
     previously = {NEW[0], NEW[1], KEPT[0]}
     declared = {NEW[1], NEW[2], KEPT[0]}
     fake = FakeClient(holders={NEW[0], NEW[1], KEPT[0], *OUTSIDERS})
-    result = seats.converge(fake.view(), PRODUCT, declared, previously)
+    result = converge(fake.view(), PRODUCT, declared, previously)
     assert result == sorted(declared)
     assert fake.holders == {NEW[1], NEW[2], KEPT[0], *OUTSIDERS}
     assert fake.touched("assign") == {NEW[2]}
@@ -332,14 +127,14 @@ def test_update_assigns_added_and_unassigns_removed_only():
 def test_update_restores_a_seat_lost_outside_pulumi():
     declared = {NEW[0], NEW[1]}
     fake = FakeClient(holders={NEW[0]})
-    seats.converge(fake.view(), PRODUCT, declared, declared)
+    converge(fake.view(), PRODUCT, declared, declared)
     assert fake.holders == declared
     assert fake.touched("assign") == {NEW[1]}
 
 
 def test_update_does_not_unassign_a_removed_user_who_lost_the_seat_already():
     fake = FakeClient(holders={NEW[0]}, unassign_nonholder="reject")
-    seats.converge(fake.view(), PRODUCT, {NEW[0]}, {NEW[0], NEW[1]})
+    converge(fake.view(), PRODUCT, {NEW[0]}, {NEW[0], NEW[1]})
     assert fake.count("unassign") == 0
     assert fake.holders == {NEW[0]}
 
@@ -375,7 +170,7 @@ def test_failed_create_leaves_holders_exactly_as_before(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW + KEPT))
+        converge(fake.view(), PRODUCT, set(NEW + KEPT))
     assert fake.holders == before
     # Nobody who held a seat before, declared or not, was ever unassigned...
     assert fake.touched("unassign").isdisjoint(before)
@@ -401,7 +196,7 @@ def test_failed_update_leaves_holders_exactly_as_before(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously)
+        converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously)
     assert fake.holders == before
     # Only the removed user was unassigned before the failure (and got the seat back)...
     assert fake.touched("unassign") & before == {KEPT[1]}
@@ -413,7 +208,7 @@ def test_failed_update_leaves_holders_exactly_as_before(
 def test_missing_users_are_named_in_the_error():
     fake = FakeClient(unknown_users=[NEW[3], NEW[1]], unknown="skip")
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     assert f"{NEW[1]}, {NEW[3]}" in message
     assert NEW[0] not in message
@@ -423,7 +218,7 @@ def test_missing_users_are_named_in_the_error():
 def test_rejected_batch_error_carries_the_datadog_error():
     fake = FakeClient(unknown_users=[NEW[3]], unknown="reject")
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert "422" in str(info.value)
     assert isinstance(info.value.__cause__, UnprocessableError)
 
@@ -431,7 +226,7 @@ def test_rejected_batch_error_carries_the_datadog_error():
 def test_failure_on_the_first_batch_reports_nothing_changed_without_unassigning():
     fake = FakeClient(fail_assign_batch=1)
     with pytest.raises(SeatAssignmentError, match="503"):
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert fake.count("unassign") == 0
     assert fake.count("assign") == 1  # no batch after the failing one
 
@@ -440,7 +235,7 @@ def test_roll_back_without_readable_holders_gives_back_everything_attempted():
     # The first listing works, the one after the failure does not: roll back blindly.
     fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=3, fail_list_after=1)
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert fake.holders == set(OUTSIDERS)
     assert fake.touched("unassign") == set(NEW)
 
@@ -453,7 +248,7 @@ def test_a_failed_roll_back_names_the_users_left_behind():
 
     fake = CannotUnassign(holders=OUTSIDERS, fail_assign_batch=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     left_behind = fake.holders - set(OUTSIDERS)
     assert left_behind == {NEW[0], NEW[1]}
@@ -465,7 +260,7 @@ def test_a_failed_roll_back_names_the_users_left_behind():
 
 def test_assign_or_roll_back_of_nobody_does_nothing():
     fake = FakeClient()
-    seats.assign_or_roll_back(fake.view(), PRODUCT, [])
+    assign_or_roll_back(fake.view(), PRODUCT, [])
     assert fake.calls == []
 
 
@@ -474,7 +269,7 @@ def test_assign_or_roll_back_of_nobody_does_nothing():
 
 def test_release_unassigns_in_batches():
     fake = FakeClient(holders=NEW + OUTSIDERS)
-    seats.release(fake.view(), PRODUCT, NEW)
+    release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("unassign") == 3
     assert fake.count("list") == 0
@@ -482,13 +277,13 @@ def test_release_unassigns_in_batches():
 
 def test_release_of_nobody_makes_no_call():
     fake = FakeClient(holders=OUTSIDERS)
-    seats.release(fake.view(), PRODUCT, [])
+    release(fake.view(), PRODUCT, [])
     assert fake.calls == []
 
 
 def test_release_of_non_holders_is_fine_when_datadog_accepts_it():
     fake = FakeClient(holders={NEW[0], *OUTSIDERS})
-    seats.release(fake.view(), PRODUCT, NEW)
+    release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("list") == 0
 
@@ -498,7 +293,7 @@ def test_release_falls_back_to_the_holders_when_non_holders_are_rejected(error):
     fake = FakeClient(
         holders={NEW[0], NEW[3], *OUTSIDERS}, unassign_nonholder="reject", unassign_error=error
     )
-    seats.release(fake.view(), PRODUCT, NEW)
+    release(fake.view(), PRODUCT, NEW)
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("list") == 1
     assert fake.touched("unassign") <= set(NEW)
@@ -506,7 +301,7 @@ def test_release_falls_back_to_the_holders_when_non_holders_are_rejected(error):
 
 def test_release_fallback_with_nobody_left_makes_no_second_unassign():
     fake = FakeClient(holders=OUTSIDERS, unassign_nonholder="reject")
-    seats.release(fake.view(), PRODUCT, NEW[:2])
+    release(fake.view(), PRODUCT, NEW[:2])
     assert [call for call, _ in fake.calls] == ["unassign", "list"]
     assert fake.holders == set(OUTSIDERS)
 
@@ -515,7 +310,7 @@ def test_release_does_not_swallow_other_errors():
     fake = FakeClient(holders=NEW, unassign_nonholder="reject", unassign_error=NotFoundError)
     # NotFoundError is not one of the "non-holder" answers: it must surface.
     with pytest.raises(NotFoundError):
-        seats.release(fake.view(), PRODUCT, [*NEW, uid(0x99)])
+        release(fake.view(), PRODUCT, [*NEW, uid(0x99)])
 
 
 def test_release_propagates_server_errors():
@@ -525,7 +320,7 @@ def test_release_propagates_server_errors():
 
     fake = Down(holders=NEW)
     with pytest.raises(ServerError):
-        seats.release(fake.view(), PRODUCT, NEW)
+        release(fake.view(), PRODUCT, NEW)
     assert fake.count("list") == 0
 
 
@@ -535,8 +330,8 @@ def test_release_propagates_server_errors():
 def test_a_second_operation_on_one_view_makes_no_listing():
     fake = FakeClient(holders=OUTSIDERS)
     view = fake.view()
-    seats.converge(view, PRODUCT, {NEW[0]})
-    seats.converge(view, PRODUCT, {NEW[1], NEW[2]})
+    converge(view, PRODUCT, {NEW[0]})
+    converge(view, PRODUCT, {NEW[1], NEW[2]})
     assert fake.count("list") == 1
     assert fake.holders == {*OUTSIDERS, *NEW[:3]}
 
@@ -545,7 +340,7 @@ def test_an_ambiguous_answer_is_settled_by_the_api_even_when_the_view_is_loaded(
     fake = FakeClient(holders=OUTSIDERS, assigned_ids="none")
     view = fake.view()
     view.holders(PRODUCT)
-    assert seats.converge(view, PRODUCT, set(NEW[:2])) == sorted(NEW[:2])
+    assert converge(view, PRODUCT, set(NEW[:2])) == sorted(NEW[:2])
     assert fake.count("list") == 2  # the view, then the read-back
 
 
@@ -575,7 +370,7 @@ def test_a_stale_view_never_confirms_a_seat_datadog_did_not_give():
     fake = FakeClient(holders=OUTSIDERS, assigned_ids="none", unknown_users=[NEW[1]])
     stale = StaleView(fake, {*OUTSIDERS, NEW[1]})
     with pytest.raises(SeatAssignmentError, match=NEW[1]):
-        seats.assign_or_roll_back(stale, PRODUCT, [NEW[0], NEW[1]])
+        assign_or_roll_back(stale, PRODUCT, [NEW[0], NEW[1]])
     assert fake.holders == set(OUTSIDERS)
 
 
@@ -583,7 +378,7 @@ def test_roll_back_reads_the_holders_from_the_api_not_the_view():
     # The view predates this run's assignments: rolling back by it would give back nothing.
     fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=2)
     with pytest.raises(SeatAssignmentError):
-        seats.converge(StaleView(fake, set(OUTSIDERS)), PRODUCT, set(NEW))
+        converge(StaleView(fake, set(OUTSIDERS)), PRODUCT, set(NEW))
     assert fake.holders == set(OUTSIDERS)
     assert fake.count("list") == 1
 
@@ -593,7 +388,7 @@ def test_release_reads_the_api_when_the_view_named_a_non_holder():
     view = fake.view()
     view.holders(PRODUCT)
     fake.holders.discard(NEW[0])  # lost outside this process: the view does not know
-    assert seats.release(view, PRODUCT, NEW[:2]) == [NEW[1]]
+    assert release(view, PRODUCT, NEW[:2]) == [NEW[1]]
     assert fake.holders == set(OUTSIDERS)
     assert view.holders(PRODUCT) == set(OUTSIDERS)
     assert fake.count("list") == 2
@@ -601,16 +396,16 @@ def test_release_reads_the_api_when_the_view_named_a_non_holder():
 
 def test_release_reports_who_lost_a_seat():
     fake = FakeClient(holders={NEW[0], NEW[3], *OUTSIDERS}, unassign_nonholder="reject")
-    assert seats.release(fake.view(), PRODUCT, NEW) == [NEW[0], NEW[3]]
+    assert release(fake.view(), PRODUCT, NEW) == [NEW[0], NEW[3]]
 
 
 def test_batches_slices_in_order():
-    assert list(seats.batches([uid(i) for i in range(5)], 2)) == [
+    assert list(batches([uid(i) for i in range(5)], 2)) == [
         [uid(0), uid(1)],
         [uid(2), uid(3)],
         [uid(4)],
     ]
-    assert list(seats.batches([], 3)) == []
+    assert list(batches([], 3)) == []
 
 
 # -- exclusive ---------------------------------------------------------------------------------
@@ -623,29 +418,12 @@ def test_plan_exclusive_unassigns_every_holder_not_declared():
     assert plan(declared, {uid(9)}, holders) == Plan([uid(1)], [])
 
 
-def test_unmanaged_lists_the_undeclared_holders_sorted():
-    assert seats.unmanaged({uid(3), uid(1), uid(2)}, {uid(2), uid(5)}) == [uid(1), uid(3)]
-
-
-@pytest.mark.parametrize("value", [True, False])
-def test_check_keeps_a_bool_exclusive(value):
-    assert check_inputs(PRODUCT, [uid(1)], exclusive=value).inputs["exclusive"] is value
-
-
-def test_check_refuses_a_non_bool_exclusive_and_lets_an_unknown_one_through():
-    refused = check_inputs(PRODUCT, [uid(1)], exclusive="yes")
-    assert [prop for prop, _ in refused.failures] == ["exclusive"]
-    pending = Pending()
-    allowed = check_inputs(PRODUCT, [uid(1)], is_pending, exclusive=pending)
-    assert allowed.failures == [] and allowed.inputs["exclusive"] is pending
-
-
 @pytest.mark.parametrize("assigned_ids", ["all", "new"])
 def test_exclusive_create_leaves_exactly_the_declared_holders(assigned_ids):
     outsiders = [uid(0x30 + i) for i in range(5)]
     fake = FakeClient(holders=[*KEPT, *outsiders], assigned_ids=assigned_ids)
     declared = set(NEW[:3] + KEPT)
-    assert seats.converge(fake.view(), PRODUCT, declared, exclusive=True) == sorted(declared)
+    assert converge(fake.view(), PRODUCT, declared, exclusive=True) == sorted(declared)
     assert fake.holders == declared
     assert fake.touched("unassign") == set(outsiders)
     assert fake.count("unassign") == 3  # five outsiders in batches of two
@@ -665,7 +443,7 @@ def test_failed_exclusive_create_leaves_every_seat_as_it_was(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW + KEPT), exclusive=True)
+        converge(fake.view(), PRODUCT, set(NEW + KEPT), exclusive=True)
     assert fake.holders == before
     # Only the outsiders were unassigned (and got their seats back)...
     assert fake.touched("unassign") & before == set(OUTSIDERS)
@@ -688,7 +466,7 @@ def test_failed_exclusive_update_leaves_every_seat_as_it_was(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously, exclusive=True)
+        converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, previously, exclusive=True)
     assert fake.holders == before
     assert fake.touched("unassign") & before == {KEPT[1], *OUTSIDERS}
 
@@ -704,7 +482,7 @@ def test_a_failed_unassign_gives_back_what_was_unassigned_and_assigns_nothing(
     fake = FakeClient(holders=before, fail_unassign_batch=failing_batch)
     previously = set(leaving) if not exclusive else set()
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {NEW[0], NEW[1]}, previously, exclusive=exclusive)
+        converge(fake.view(), PRODUCT, {NEW[0], NEW[1]}, previously, exclusive=exclusive)
     assert fake.holders == before
     assert fake.touched("assign") <= set(leaving)  # only the seats given back again
     assert "injected unassign failure" in str(info.value)
@@ -720,7 +498,7 @@ def test_release_or_restore_that_cannot_restore_names_the_users_left_without_a_s
     leaving = [uid(0x40 + i) for i in range(3)]
     fake = CannotAssign(holders=leaving, fail_unassign_batch=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+        release_or_restore(fake.view(), PRODUCT, leaving)
     message = str(info.value)
     assert "now without a seat" in message
     assert f"{leaving[0]}, {leaving[1]}" in message
@@ -728,44 +506,9 @@ def test_release_or_restore_that_cannot_restore_names_the_users_left_without_a_s
 
 def test_exclusive_of_nobody_new_only_unassigns():
     fake = FakeClient(holders=[*KEPT, *OUTSIDERS])
-    seats.converge(fake.view(), PRODUCT, set(KEPT), set(KEPT), exclusive=True)
+    converge(fake.view(), PRODUCT, set(KEPT), set(KEPT), exclusive=True)
     assert fake.holders == set(KEPT)
     assert fake.touched("assign") == set()
-
-
-# -- exclusive claims ------------------------------------------------------------------------
-
-
-def test_one_exclusive_declaration_per_product():
-    claims = seats.ExclusiveClaims()
-    claims.claim(PRODUCT, {uid(1), uid(2)})
-    claims.claim(PRODUCT, {uid(2), uid(1)})  # the same declaration again
-    claims.claim("on_call", {uid(3)})  # another product
-    with pytest.raises(ExclusiveClaimError) as info:
-        claims.claim(PRODUCT, {uid(1)})
-    message = str(info.value)
-    assert PRODUCT in message and "2 user(s)" in message and "1 user(s)" in message
-    # The first claim stays.
-    claims.claim(PRODUCT, {uid(1), uid(2)})
-
-
-def test_exclusive_claims_from_many_threads_have_one_winner():
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    claims = seats.ExclusiveClaims()
-    start = threading.Barrier(16)
-
-    def claim(i: int) -> bool:
-        start.wait()
-        try:
-            claims.claim(PRODUCT, {uid(i)})
-        except ExclusiveClaimError:
-            return False
-        return True
-
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        assert sum(pool.map(claim, range(16))) == 1
 
 
 # -- defects the invariant tier (tests/emulator/test_invariants.py) found ----------------
@@ -820,7 +563,7 @@ def test_an_assign_that_timed_out_is_never_reported_as_nothing_changed():
     changed", and the seats Datadog gave once the request landed were tracked by nobody."""
     fake = LateClient(late_assign=2, holders=OUTSIDERS)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     fake.land()
     late = sorted(fake.holders - set(OUTSIDERS))
@@ -833,7 +576,7 @@ def test_an_assign_that_timed_out_is_never_reported_as_nothing_changed():
 def test_a_refused_or_unavailable_assign_still_says_nothing_changed():
     fake = FakeClient(fail_assign_batch=2, holders=OUTSIDERS)  # 503: a refusal
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert "nothing changed" in str(info.value) and "no clear answer" not in str(info.value)
     assert fake.holders == set(OUTSIDERS)
 
@@ -841,7 +584,7 @@ def test_a_refused_or_unavailable_assign_still_says_nothing_changed():
 def test_an_assign_carried_out_without_an_answer_is_given_back():
     fake = UnansweredClient(unanswered_assign=2, holders=OUTSIDERS)
     with pytest.raises(SeatAssignmentError):
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert fake.holders == set(OUTSIDERS)
 
 
@@ -852,7 +595,7 @@ def test_a_failed_read_back_rolls_back_instead_of_leaving_seats_behind():
     # Listing 1 (the plan) succeeds; listing 2 (the read-back) fails.
     fake = FakeClient(unknown_users=[stranger], fail_list_after=1, holders=OUTSIDERS)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {*NEW, stranger})
+        converge(fake.view(), PRODUCT, {*NEW, stranger})
     assert fake.holders == set(OUTSIDERS)
     assert "reading the holders back to check failed" in str(info.value)
 
@@ -881,7 +624,7 @@ def test_a_restore_that_datadog_does_not_carry_out_is_reported():
     fake = FullClient(capacity=2, holders=outsiders)  # over-allocated: 3 holders, 2 seats
     with pytest.raises(SeatAssignmentError) as info:
         # Exclusive: unassigns the three outsiders, then cannot seat five new users.
-        seats.converge(fake.view(), PRODUCT, set(NEW), exclusive=True)
+        converge(fake.view(), PRODUCT, set(NEW), exclusive=True)
     message = str(info.value)
     lost = sorted(set(outsiders) - fake.holders)
     assert lost  # some outsider could not get a seat back...
@@ -894,7 +637,7 @@ def test_an_unassign_carried_out_without_an_answer_is_assigned_back():
     left out of the restore (only confirmed batches were), and silently lost their seat."""
     fake = UnansweredClient(unanswered_unassign=2, holders=OUTSIDERS + KEPT, batch_size=1)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.release_or_restore(fake.view(), PRODUCT, sorted(OUTSIDERS + KEPT))
+        release_or_restore(fake.view(), PRODUCT, sorted(OUTSIDERS + KEPT))
     assert fake.holders == set(OUTSIDERS + KEPT)
     assert "no clear answer" in str(info.value)
 
@@ -930,7 +673,7 @@ def test_a_roll_back_names_the_users_whose_assign_may_land_again(roll_back):
     landed and the users held seats nobody tracked."""
     fake = FakeClient(holders=OUTSIDERS, relanding_assign_batch=1, **ROLL_BACKS[roll_back])
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {*NEW, STRANGER})
+        converge(fake.view(), PRODUCT, {*NEW, STRANGER})
     message = str(info.value)
     assert fake.holders == set(OUTSIDERS)  # rolled back...
     assert "An earlier attempt of the request that assigned" in message  # ...but said so
@@ -946,7 +689,7 @@ def test_a_late_assign_of_users_whose_seat_could_not_be_given_back_is_not_mentio
 
     fake = CannotUnassign(holders=OUTSIDERS, relanding_assign_batch=1, fail_assign_batch=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     assert "may still hold a seat" in message and f"{NEW[0]}, {NEW[1]}" in message
     assert "An earlier attempt" not in message  # a late POST would change nothing
@@ -961,7 +704,7 @@ def test_seats_assigned_back_after_an_unassign_that_may_land_again_are_named(exc
     fake = FakeClient(holders=before, relanding_unassign_batch=1, fail_assign_batch=1)
     previously = set(KEPT) if exclusive else {*KEPT, *leaving}
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {*KEPT, NEW[0]}, previously, exclusive=exclusive)
+        converge(fake.view(), PRODUCT, {*KEPT, NEW[0]}, previously, exclusive=exclusive)
     message = str(info.value)
     assert fake.holders == before
     assert "were assigned again" in message
@@ -981,7 +724,7 @@ def test_release_or_restore_names_the_users_whose_unassign_may_land_again(failur
     else:
         fake = UnansweredClient(holders=leaving, relanding_unassign_batch=1, unanswered_unassign=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+        release_or_restore(fake.view(), PRODUCT, leaving)
     message = str(info.value)
     assert fake.holders == set(leaving)
     assert f"unassigned {leaving[0]}, {leaving[1]} got no clear answer" in message
@@ -1000,7 +743,7 @@ def test_a_user_datadog_gives_no_seat_back_is_not_warned_of_a_late_unassign():
     leaving = [uid(0x40), uid(0x41), uid(0x42)]
     fake = NoSeatFor(holders=leaving, relanding_unassign_batch=1, fail_unassign_batch=2)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+        release_or_restore(fake.view(), PRODUCT, leaving)
     message = str(info.value)
     assert "gave no seat to" in message and "An earlier attempt" not in message
     assert_late_writes_were_named(fake, message)
@@ -1010,14 +753,14 @@ def test_late_writes_that_repeat_the_final_state_are_not_mentioned():
     # The roll back's DELETE and the restore's POST may land again: they only repeat them.
     fake = FakeClient(holders=OUTSIDERS, fail_assign_batch=2, relanding_unassign_batch=1)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     assert "nothing changed" in str(info.value) and "no clear answer" not in str(info.value)
     assert_late_writes_were_named(fake, str(info.value))
 
     leaving = [uid(0x40), uid(0x41), uid(0x42)]
     fake = FakeClient(holders=leaving, fail_unassign_batch=2, relanding_assign_batch=1)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.release_or_restore(fake.view(), PRODUCT, leaving)
+        release_or_restore(fake.view(), PRODUCT, leaving)
     assert "assigned again" in str(info.value) and "no clear answer" not in str(info.value)
     assert_late_writes_were_named(fake, str(info.value))
 
@@ -1025,7 +768,7 @@ def test_late_writes_that_repeat_the_final_state_are_not_mentioned():
 def test_a_run_that_succeeds_has_nothing_to_say_of_writes_that_may_land_again():
     fake = FakeClient(holders=[*OUTSIDERS, *KEPT], relanding_assign_batch=2)
     fake.relanding_unassign_batch = 1
-    assert seats.converge(fake.view(), PRODUCT, set(NEW), set(KEPT)) == sorted(NEW)
+    assert converge(fake.view(), PRODUCT, set(NEW), set(KEPT)) == sorted(NEW)
     fake.land_late()
     assert fake.holders == {*OUTSIDERS, *NEW}
 
@@ -1035,7 +778,7 @@ def test_every_user_of_an_assign_without_a_clear_answer_is_named_even_if_seated(
     holds a seat, given back by the roll back) says nothing of the others."""
     fake = UnansweredClient(unanswered_assign=2, holders=OUTSIDERS)
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, set(NEW))
+        converge(fake.view(), PRODUCT, set(NEW))
     message = str(info.value)
     assert fake.holders == set(OUTSIDERS)
     assert f"The request for {NEW[2]}, {NEW[3]} got no clear answer" in message
@@ -1057,7 +800,7 @@ def test_whatever_lands_late_after_a_failed_exclusive_update_was_named(
         **FAILURES[failure],
     )
     with pytest.raises(SeatAssignmentError) as info:
-        seats.converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, set(KEPT), exclusive=True)
+        converge(fake.view(), PRODUCT, {*NEW, KEPT[0]}, set(KEPT), exclusive=True)
     message = str(info.value)
     if "no clear answer" not in message:
         assert fake.holders == set(KEPT + OUTSIDERS)

@@ -1,0 +1,111 @@
+"""What a SeatAssignment declares and records: its properties, and how each front end names them.
+
+The lifecycle core works on :class:`Declaration` (the checked inputs) and
+:class:`SeatOutputs` (what the state records) under the property names of the dynamic
+resource (``product_code``, ``user_uuids``, ...). A front end translates its wire values
+into these and back; the :class:`Spelling` it passes down is how its users write the
+names a message mentions, so no finished message is ever rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
+
+PRODUCT_CODE = "product_code"
+USER_UUIDS = "user_uuids"
+EXCLUSIVE = "exclusive"
+ASSIGNED_IDS = "assigned_ids"
+UNMANAGED_IDS = "unmanaged_ids"
+#: The inputs of a SeatAssignment, in the order messages list them.
+INPUTS = (PRODUCT_CODE, USER_UUIDS, EXCLUSIVE)
+#: The outputs that name users: secret whenever ``user_uuids`` is.
+USER_OUTPUTS = (USER_UUIDS, ASSIGNED_IDS, UNMANAGED_IDS)
+#: The only input whose change replaces the resource (the seats move to the new product).
+REPLACING_INPUTS = (PRODUCT_CODE,)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """How the users of one front end write the property names and values messages mention."""
+
+    #: Property name -> as written (``user_uuids`` or ``userUuids``).
+    properties: dict[str, str]
+    #: ``exclusive`` on and off as written (``exclusive=True`` or ``exclusive: true``).
+    exclusive_on: str
+    exclusive_off: str
+
+    def __getitem__(self, name: str) -> str:
+        return self.properties.get(name, name)
+
+
+#: Python programs (the dynamic resource).
+PYTHON = Spelling(
+    properties={name: name for name in (*INPUTS, ASSIGNED_IDS, UNMANAGED_IDS)},
+    exclusive_on="exclusive=True",
+    exclusive_off="exclusive=False",
+)
+#: The plugin's schema (YAML, TypeScript, Go).
+SCHEMA = Spelling(
+    properties={
+        PRODUCT_CODE: "productCode",
+        USER_UUIDS: "userUuids",
+        EXCLUSIVE: "exclusive",
+        ASSIGNED_IDS: "assignedIds",
+        UNMANAGED_IDS: "unmanagedIds",
+    },
+    exclusive_on="exclusive: true",
+    exclusive_off="exclusive: false",
+)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The checked inputs of one SeatAssignment: who holds a seat of which product.
+
+    ``secret``: the program marked ``user_uuids`` secret, so no message may show a user
+    UUID and the outputs naming users are secret too.
+    """
+
+    product_code: str
+    users: frozenset[str]
+    exclusive: bool = False
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class SeatOutputs:
+    """What the state records of a SeatAssignment after create, update, refresh or import.
+
+    ``assigned_ids``: the declared users confirmed holding a seat, read from the holders
+    after the operation. ``unmanaged_ids``: the holders the declaration does not name.
+    """
+
+    product_code: str
+    user_uuids: tuple[str, ...]
+    exclusive: bool
+    assigned_ids: tuple[str, ...]
+    unmanaged_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, declaration: Declaration, holders: AbstractSet[str]) -> SeatOutputs:
+        """The outputs of ``declaration`` given the product's current ``holders``."""
+        declared = declaration.users
+        return cls(
+            product_code=declaration.product_code,
+            user_uuids=tuple(sorted(declared)),
+            exclusive=declaration.exclusive,
+            assigned_ids=tuple(sorted(declared & holders)),
+            unmanaged_ids=tuple(sorted(holders - declared)),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The outputs by property name (``product_code``, ...), lists as lists."""
+        return {
+            PRODUCT_CODE: self.product_code,
+            USER_UUIDS: list(self.user_uuids),
+            EXCLUSIVE: self.exclusive,
+            ASSIGNED_IDS: list(self.assigned_ids),
+            UNMANAGED_IDS: list(self.unmanaged_ids),
+        }
