@@ -79,7 +79,13 @@ class SeatOutputs:
     """What the state records of a SeatAssignment after create, update, refresh or import.
 
     ``assigned_ids``: the declared users confirmed holding a seat, read from the holders
-    after the operation. ``unmanaged_ids``: the holders the declaration does not name.
+    after the operation. ``unmanaged_ids``: only for an exclusive declaration, the holders
+    it does not name, which the next ``pulumi up`` unassigns (empty right after one).
+
+    Nothing here grows with other people's seats unless the declaration is exclusive (one
+    per product): a state holds each resource's own users, however many resources and
+    holders a product has. Who holds a seat no program declares is a lookup
+    (``get_seat_holders``), not a copy in every resource's state.
     """
 
     product_code: str
@@ -92,12 +98,13 @@ class SeatOutputs:
     def of(cls, declaration: Declaration, holders: AbstractSet[str]) -> SeatOutputs:
         """The outputs of ``declaration`` given the product's current ``holders``."""
         declared = declaration.users
+        outsiders = holders - declared if declaration.exclusive else frozenset()
         return cls(
             product_code=declaration.product_code,
             user_uuids=tuple(sorted(declared)),
             exclusive=declaration.exclusive,
             assigned_ids=tuple(sorted(declared & holders)),
-            unmanaged_ids=tuple(sorted(holders - declared)),
+            unmanaged_ids=tuple(sorted(outsiders)),
         )
 
     def as_dict(self) -> dict[str, Any]:

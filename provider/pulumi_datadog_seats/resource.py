@@ -35,7 +35,8 @@ class SeatAssignmentArgs:
                product: creating and updating also unassign every holder not declared (and a
                failed run gives them their seats back). At most one exclusive SeatAssignment
                per product. Turning it on or off is an update. Default false: holders the
-               resource does not declare are never touched, only listed in ``unmanaged_ids``.
+               resource does not declare are never touched (list them with
+               :func:`~pulumi_datadog_seats.get_seat_holders`).
         """
         self.product_code = product_code
         self.user_uuids = user_uuids
@@ -47,12 +48,15 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
 
     ``pulumi up`` assigns a seat to every declared user who lacks one and gives
     back the seats of users removed from the list; users the resource never
-    declared are never touched, only listed in ``unmanaged_ids``. With
-    ``exclusive=True`` the list is the complete set of holders of the product:
-    every other holder loses the seat (at most one exclusive SeatAssignment per
-    product). ``pulumi refresh`` notices seats removed outside Pulumi (and,
-    with ``exclusive``, seats given outside it, which the next ``pulumi up``
-    takes back), and ``pulumi destroy`` gives every declared seat back.
+    declared are never touched. With ``exclusive=True`` the list is the complete
+    set of holders of the product: every other holder loses the seat (at most one
+    exclusive SeatAssignment per product). ``pulumi refresh`` notices seats
+    removed outside Pulumi (and, with ``exclusive``, seats given outside it,
+    listed in ``unmanaged_ids``, which the next ``pulumi up`` takes back), and
+    ``pulumi destroy`` gives every declared seat back.
+
+    The state of a SeatAssignment holds its own users only, however many other
+    people hold seats of the product (``get_seat_holders`` lists them).
 
     Credentials come from stack config (``datadog:apiKey``, ``datadog:appKey``,
     ``datadog:apiUrl``) or the environment (``DD_API_KEY``, ``DD_APP_KEY``,
@@ -86,9 +90,10 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
     """Whether the declared users are the complete set of holders of the product."""
 
     unmanaged_ids: pulumi.Output[list[str]]
-    """Holders of the product this resource does not declare, as of its last create, update
-    or refresh (sorted). With ``exclusive``, a refresh that finds any makes the next
-    ``pulumi up`` unassign them; otherwise they are information only."""
+    """Only with ``exclusive``: the holders of the product this resource does not declare,
+    found by the last refresh, which the next ``pulumi up`` unassigns (sorted; empty after
+    an up). Always empty without ``exclusive`` (up to 0.1 it listed every other holder
+    there too: use :func:`~pulumi_datadog_seats.get_seat_holders` for that)."""
 
     @overload
     def __init__(

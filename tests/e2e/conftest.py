@@ -58,6 +58,12 @@ def users(emulator: EmulatorProcess) -> list[str]:
     return [u["id"] for u in emulator.admin.state()["users"]]
 
 
+def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
+    """The emails of these emulator users, in order."""
+    by_id = {u["id"]: u["email"] for u in emulator.admin.state()["users"]}
+    return [by_id[u] for u in uuids]
+
+
 def connect(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
     """Point a stack at the emulator the way a user points it at Datadog."""
     stack.config({"datadog:apiUrl": emulator.url})

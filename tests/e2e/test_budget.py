@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import connect, declare
-from .harness import PROJECTS, EmulatorProcess, Engine, copy_project, stack_in
+from .conftest import connect, declare, emails_of
+from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, copy_project, stack_in
 
 IR, ON_CALL = "incident_response", "on_call"
 STRANGER = "0b7d3a52-6f21-4c4e-9a8e-2f0d1c3b4a59"
@@ -52,6 +52,7 @@ def test_exclusive_declaration_is_the_whole_set_of_holders(
         assert users[25] in preview.stdout
         stack.refresh()
         assert stack.resource_outputs("seats")["unmanaged_ids"] == [users[25]]
+        assert stack.outputs()["unmanaged_ids"] == []  # stack outputs change when it runs
         assert stack.preview().changes == {"same": 1, "update": 1}
         stack.up()
         assert holders(emulator, IR) == sorted(users[0:3])
@@ -67,7 +68,7 @@ def test_exclusive_declaration_is_the_whole_set_of_holders(
             assert all(fault["fired"] > 0 for fault in emulator.admin.faults())
 
 
-def test_unmanaged_holders_are_information_only_without_exclusive(
+def test_other_holders_are_not_recorded_without_exclusive(
     engine: Engine, emulator: EmulatorProcess, users: list[str], seats_project: Path
 ) -> None:
     emulator.admin.set_holders(IR, [users[10]])
@@ -75,18 +76,55 @@ def test_unmanaged_holders_are_information_only_without_exclusive(
         connect(stack, emulator)
         declare(stack, IR, users[0:2])
         stack.up()
-        assert stack.outputs()["unmanaged_ids"] == [users[10]]
+        assert stack.outputs()["unmanaged_ids"] == []
 
         emulator.admin.set_holders(IR, [*users[0:2], users[10], users[11]])
         stack.refresh()
-        unmanaged = stack.resource_outputs("seats")["unmanaged_ids"]
-        assert unmanaged == sorted([users[10], users[11]])
-        # Information only: no diff, and up writes nothing.
+        # The state holds the declaration only; others' seats are no diff, and up writes nothing.
+        assert stack.resource_outputs("seats")["unmanaged_ids"] == []
         stack.preview("--expect-no-changes")
         emulator.admin.clear_requests()
         assert stack.up().changes == {"same": 2}
         assert writes(emulator) == []
         assert holders(emulator, IR) == sorted([*users[0:2], users[10], users[11]])
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "faults"])
+def test_who_holds_a_seat_no_program_declares_and_when_the_stack_output_says_so(
+    faults: bool, engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+) -> None:
+    """examples/teams exports `<product>_undeclared` from get_seat_holders. A refresh
+    updates resource state, not stack outputs: those change when the program runs."""
+    project = copy_project(ROOT / "examples" / "teams", tmp_path, venv="venv")
+    emulator.admin.set_holders(IR, [users[10]])
+    if faults:
+        emulator.admin.add_fault(kind="status", status=503, every=3)
+        emulator.admin.add_fault(kind="rate_limit", every=5, reset_seconds=1)
+    with stack_in(engine, project) as stack:
+        connect(stack, emulator)
+        stack.config({"teams": {IR: emails_of(emulator, users[0:2])}})
+        stack.up()
+        assert stack.outputs()[f"{IR}_undeclared"] == [users[10]]
+        assert stack.resource_outputs(IR)["unmanaged_ids"] == []
+
+        # Someone is given a seat in Datadog. A refresh changes no stack output...
+        emulator.admin.set_holders(IR, [*users[0:2], users[10], users[11]])
+        stack.refresh()
+        assert stack.outputs()[f"{IR}_undeclared"] == [users[10]]
+        # ...a preview shows the current value, without recording it...
+        preview = stack.preview("--diff")
+        assert users[11] in preview.stdout and preview.changes.get("update", 0) == 0
+        assert stack.outputs()[f"{IR}_undeclared"] == [users[10]]
+        # ...and `pulumi refresh --run-program` (or `pulumi up`) records it.
+        stack.refresh("--run-program")
+        assert stack.outputs()[f"{IR}_undeclared"] == sorted(users[10:12])
+        emulator.admin.set_holders(IR, [*users[0:2], users[11]])
+        emulator.admin.clear_requests()
+        stack.up()
+        assert stack.outputs()[f"{IR}_undeclared"] == [users[11]]
+        assert writes(emulator) == []
+        if faults:
+            assert all(fault["fired"] > 0 for fault in emulator.admin.faults())
 
 
 @pytest.mark.parametrize("failure", ["unknown-user", "capacity"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect
+from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect, emails_of
 from .harness import ROOT, EmulatorProcess, Engine, copy_project, stack_in
 
 
@@ -36,11 +36,6 @@ def test_quickstart(
         assert stack.outputs()["assigned_ids"] == sorted(users[0:3])
         stack.destroy()
         assert emulator.admin.holders("incident_response") == []
-
-
-def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
-    by_id = {u["id"]: u["email"] for u in emulator.admin.state()["users"]}
-    return [by_id[u] for u in uuids]
 
 
 def test_teams_example_names_people_by_email(

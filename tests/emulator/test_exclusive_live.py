@@ -153,12 +153,12 @@ def test_refresh_finds_outsiders_and_the_next_up_removes_them(
     assert up.diff("id", updated.outs, news).changes is False
 
 
-def test_without_exclusive_outsiders_are_reported_and_never_touched(
+def test_without_exclusive_outsiders_are_neither_recorded_nor_touched(
     emulator: SeatsEmulator, admin: EmulatorAdmin
 ) -> None:
     admin.set_holders(IR, USERS[10:20])
     provider = provider_for(emulator)
     result = provider.create(props(USERS[:2]))
-    assert result.outs is not None and result.outs["unmanaged_ids"] == sorted(USERS[10:20])
+    assert result.outs is not None and result.outs["unmanaged_ids"] == []
     assert seat_requests(admin, "DELETE") == []
     assert provider.diff("id", result.outs, props(USERS[:2], exclusive=False)).changes is False

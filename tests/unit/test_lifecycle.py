@@ -8,7 +8,11 @@ from tests.unit.conftest import uid
 PRODUCT = "incident_response"
 
 
-def test_unmanaged_lists_the_undeclared_holders_sorted():
-    assert SeatOutputs.of(
-        Declaration(PRODUCT, frozenset({uid(2), uid(5)})), {uid(3), uid(1), uid(2)}
-    ).unmanaged_ids == (uid(1), uid(3))
+def test_only_an_exclusive_declaration_records_the_holders_it_does_not_name():
+    holders = {uid(3), uid(1), uid(2)}
+    exclusive = Declaration(PRODUCT, frozenset({uid(2), uid(5)}), exclusive=True)
+    assert SeatOutputs.of(exclusive, holders).unmanaged_ids == (uid(1), uid(3))
+    plain = Declaration(PRODUCT, frozenset({uid(2), uid(5)}))
+    outputs = SeatOutputs.of(plain, holders)
+    assert outputs.unmanaged_ids == ()
+    assert outputs.assigned_ids == (uid(2),) and outputs.user_uuids == (uid(2), uid(5))

@@ -76,7 +76,7 @@ def read(provider: SeatsProvider, id_: str, outputs=None, inputs=None) -> ReadRe
     return response
 
 
-def test_create_assigns_and_reports_assigned_and_unmanaged(provider, fake):
+def test_create_assigns_and_records_only_the_declaration(provider, fake):
     fake.holders = {D}
     created = create(provider, [B, A])
     assert created.resource_id == PRODUCT
@@ -85,7 +85,7 @@ def test_create_assigns_and_reports_assigned_and_unmanaged(provider, fake):
         "userUuids": [A, B],
         "exclusive": False,
         "assignedIds": [A, B],
-        "unmanagedIds": [D],
+        "unmanagedIds": [],  # D is none of this resource's business: not exclusive
     }
     assert fake.holders == {A, B, D}
 
@@ -168,7 +168,7 @@ def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
     refreshed = read(fresh, PRODUCT, outputs, inputs)
     assert refreshed.resource_id == PRODUCT
     assert plain_map(refreshed.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
-    assert plain_map(refreshed.properties)["unmanagedIds"] == [D]
+    assert plain_map(refreshed.properties)["unmanagedIds"] == []
 
 
 def test_refresh_with_no_declared_user_seated_means_the_resource_is_gone(provider, fake):
@@ -229,7 +229,7 @@ def test_import_of_some_users_adopts_just_them(provider, fake):
     adopted = read(provider, f"{PRODUCT}:{C.upper()},{A}")
     assert adopted.resource_id == PRODUCT  # the ID is the product code, as after a create
     assert plain_map(adopted.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
-    assert plain_map(adopted.properties)["unmanagedIds"] == [B]
+    assert plain_map(adopted.properties)["unmanagedIds"] == []
 
 
 def test_import_names_every_user_who_holds_no_seat(provider, fake):

@@ -323,7 +323,7 @@ def test_create_assigns_and_reports_sorted_outputs(monkeypatch):
         "user_uuids": [A, B],
         "assigned_ids": [A, B],
         "exclusive": False,
-        "unmanaged_ids": [C],
+        "unmanaged_ids": [],  # not exclusive: no other holder is recorded
     }
     assert fake.holders == {A, B, C}
     assert fake.products == {PRODUCT}
@@ -354,7 +354,7 @@ def test_read_rewrites_inputs_to_the_users_still_seated(monkeypatch):
         "user_uuids": [A],
         "assigned_ids": [A],
         "exclusive": False,
-        "unmanaged_ids": [C],
+        "unmanaged_ids": [],  # not exclusive: no other holder is recorded
     }
     assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A], "exclusive": False}
     assert fake.touched("assign") == fake.touched("unassign") == set()
@@ -395,7 +395,7 @@ def test_update_assigns_added_and_unassigns_removed_users(monkeypatch):
         "user_uuids": [B, d],
         "assigned_ids": [B, d],
         "exclusive": False,
-        "unmanaged_ids": [C],
+        "unmanaged_ids": [],  # not exclusive: no other holder is recorded
     }
     assert fake.holders == {B, C, d}  # C was never declared: untouched
 
@@ -572,11 +572,12 @@ def test_exclusive_create_unassigns_every_holder_not_declared(monkeypatch):
     assert result.outs["assigned_ids"] == [A, B]
 
 
-def test_create_without_exclusive_lists_the_unmanaged_holders_and_touches_none(monkeypatch):
+def test_create_without_exclusive_records_no_other_holder_and_touches_none(monkeypatch):
+    # The state grows with the declaration, not with the product's other holders (issue 16).
     fake = FakeClient(holders={E, C, D})
     provider = provider_with(monkeypatch, fake)
     result = provider.create({"product_code": PRODUCT, "user_uuids": [A]})
-    assert result.outs is not None and result.outs["unmanaged_ids"] == [C, D, E]
+    assert result.outs is not None and result.outs["unmanaged_ids"] == []
     assert fake.touched("unassign") == set()
 
 
@@ -641,7 +642,7 @@ def test_read_of_a_0_1_0_state_treats_exclusive_as_false(monkeypatch):
     )
     assert result.outs is not None
     assert result.outs["exclusive"] is False
-    assert result.outs["unmanaged_ids"] == [C]
+    assert result.outs["unmanaged_ids"] == []
 
 
 def test_exclusive_update_unassigns_outsiders_and_removed_users(monkeypatch):
@@ -662,7 +663,8 @@ def test_turning_exclusive_off_touches_nobody(monkeypatch):
     result = provider.update("the-id", olds, {"product_code": PRODUCT, "user_uuids": [A]})
     assert fake.holders == {A, C}
     assert fake.touched("assign") == fake.touched("unassign") == set()
-    assert result.outs is not None and result.outs["unmanaged_ids"] == [C]
+    # No longer exclusive: the outsider is no longer recorded (nor touched).
+    assert result.outs is not None and result.outs["unmanaged_ids"] == []
 
 
 @pytest.mark.parametrize("failure", [{"unknown_users": {E}}, {"fail_unassign_batch": 2}])
@@ -705,7 +707,8 @@ def test_reads_see_seats_given_back_by_deletes_of_this_process(monkeypatch):
     provider = provider_with(monkeypatch, fake)
     provider.read("id", {"product_code": PRODUCT, "user_uuids": [A]})
     provider.delete("id", {"product_code": PRODUCT, "user_uuids": [B]})
-    result = provider.read("id", {"product_code": PRODUCT, "user_uuids": [A]})
+    # An exclusive declaration's outputs show the holders the view knows outside it.
+    result = provider.read("id", {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
     assert result.outs is not None
     assert result.outs["unmanaged_ids"] == [C]
     assert fake.count("list") == 1

@@ -141,8 +141,10 @@ def _seat_assignment() -> dict[str, Any]:
                 "type": "array",
                 "items": {"type": "string"},
                 "description": (
-                    "Holders of the product this resource does not declare, sorted, as of the "
-                    "last create, update or refresh (empty after `pulumi up` when exclusive)."
+                    "Only when `exclusive`: the holders of the product this resource does not "
+                    "declare, found by the last refresh, which the next `pulumi up` unassigns "
+                    "(sorted; empty after an up). Always empty otherwise: `getSeatHolders` "
+                    "lists every holder."
                 ),
             },
         },
