@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -62,6 +62,11 @@ reliability: venv
 SCHEMA := provider/pulumi_datadog_seats/plugin/schema.json
 schema: venv
 	$(PY) -c 'from pulumi_datadog_seats.plugin.schema import schema_json; print(schema_json())' > $(SCHEMA)
+
+# The generated pages under docs/ (reference pages from schema.json, the configuration page
+# with its tables from the settings): tests fail when they are stale. Edit docs/templates/.
+docs: schema
+	$(PY) scripts/gen_docs.py
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache

@@ -63,7 +63,7 @@ class Engine:
         return {
             **os.environ,
             # Not the virtualenv's bin: on PATH, its pulumi-resource-datadog-seats would be
-            # loaded by every run (see README, "The engine"); tests that use the plugin
+            # loaded by every run (see CONTRIBUTING.md, "The engine"); tests that use the plugin
             # from PATH put it there themselves.
             "PATH": os.pathsep.join([str(self.bin_dir), os.environ.get("PATH", "")]),
             "PULUMI_PYTHON_CMD": sys.executable,

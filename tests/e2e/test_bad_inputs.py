@@ -473,7 +473,7 @@ def test_bad_configuration_fails_preview_naming_the_key(
         assert f"The Datadog configuration has {len(group)} problems:" in result.text
 
 
-# -- the table of the README -------------------------------------------------------------
+# -- the table of docs/errors.md ----------------------------------------------------------
 
 
 def test_there_are_at_least_thirty_kinds_of_bad_input() -> None:
@@ -483,7 +483,7 @@ def test_there_are_at_least_thirty_kinds_of_bad_input() -> None:
 
 
 def table_rows() -> Iterator[tuple[str, str]]:
-    """(input, what the message says) for every row: the README's table is made from these."""
+    """(input, what the message says) for every row: the table of docs/errors.md abridges these."""
     for row in [*PRODUCT_CODE_ROWS, *USER_UUIDS_ROWS, *EXCLUSIVE_ROWS]:
         yield row.label, row.says
     for entries in ENTRY_LISTS.values():

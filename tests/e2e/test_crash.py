@@ -1,4 +1,6 @@
-"""`pulumi up` and `pulumi destroy` killed half way, then recovered as the README says.
+"""`pulumi up` and `pulumi destroy` killed half way, then recovered as the runbook says.
+
+The runbook: docs/interrupted-runs.md.
 
 The emulator holds the 2nd write of a batched create, update or destroy open (a `delay`
 fault); once it has arrived, SIGKILL goes to one of:
@@ -13,7 +15,7 @@ fault); once it has arrived, SIGKILL goes to one of:
 - ``everything``: the CLI and every process it started, as when the machine goes away:
   half way, and a lock and a pending operation.
 
-Then the README's recovery (see `recover`), and the promise: the holders are the
+Then the recovery of docs/interrupted-runs.md (see `recover`), and the promise: the holders are the
 declaration plus the users Pulumi never declared, untouched; the state declares exactly
 the users who hold a seat; no pending operation is left.
 """
@@ -48,7 +50,7 @@ PENDING = {"create": "creating", "update": "updating", "destroy": "deleting"}
 
 
 def recover(stack: Stack, command: str) -> tuple[bool, list[Result]]:
-    """The README's "When a run is interrupted", step by step, as a user types it.
+    """docs/interrupted-runs.md, "When a run is interrupted", step by step, as a user types it.
 
     1. `pulumi refresh --yes --clear-pending-creates`; if it answers that the stack is
        locked (the killed CLI's lock: no other pulumi runs), `pulumi cancel --yes` and

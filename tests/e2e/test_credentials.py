@@ -72,7 +72,7 @@ def test_keys_from_stack_config_stay_secret(
     with stack_in(engine, seats_project) as stack:
         connect(stack, emulator)
         # Default verbosity: at -v=9 the engine itself logs the plaintext of secret config
-        # values it passes to a provider's Configure (an engine behaviour, see README).
+        # values it passes to a provider's Configure (an engine behaviour, docs/known-limits.md).
         exercise(stack, users, "--debug")
         stack_file = (seats_project / f"Pulumi.{stack.name}.yaml").read_text()
         encrypted = stack.export()

@@ -94,8 +94,8 @@ def test_exclusive_example(
         stack.config({f"emails[{i}]": email for i, email in enumerate(emails)}, path=True)
         stack.up()
         assert sorted(emulator.admin.holders("on_call")) == sorted(users[0:2])
-        # The README's workflow: someone is given a seat in Datadog; preview --refresh
-        # names them, up --refresh takes the seat back.
+        # The workflow of docs/seats-as-a-budget.md: someone is given a seat in Datadog;
+        # preview --refresh names them, up --refresh takes the seat back.
         emulator.admin.set_holders("on_call", [*users[0:2], users[20]])
         preview = stack.preview("--refresh", "--diff")
         assert users[20] in preview.stdout

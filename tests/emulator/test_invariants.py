@@ -374,12 +374,12 @@ def _leftover_cause(message: str) -> str:
 
 
 def allowed(world: World, decls: dict[str, Decl]) -> dict[str, Decl]:
-    """The declarations the generator may hand an up: what the README says to avoid is left out.
+    """The declarations the generator may hand an up: what docs/known-limits.md forbids is out.
 
     At most one exclusive declaration per product, alone in it; the resources of a
     product declare disjoint users; and no user moves between two resources of a product
     in one up (the engine runs deletes last, so the old resource would take the seat
-    from the new one: the README's rule on renames).
+    from the new one: the rule on renames in docs/known-limits.md).
     """
     kept: dict[str, Decl] = {}
     for name in sorted(decls):
