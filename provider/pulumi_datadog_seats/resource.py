@@ -92,7 +92,7 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
     unmanaged_ids: pulumi.Output[list[str]]
     """Only with ``exclusive``: the holders of the product this resource does not declare,
     found by the last refresh, which the next ``pulumi up`` unassigns (sorted; empty after
-    an up). Always empty without ``exclusive`` (up to 0.1 it listed every other holder
+    an up). Always empty without ``exclusive`` (earlier builds listed every other holder
     there too: use :func:`~pulumi_datadog_seats.get_seat_holders` for that)."""
 
     @overload
