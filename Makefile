@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make demo   the quickstart `pulumi up` against a local Seats API emulator
-#   make test   lint, types, and every test tier (unit, emulator, e2e with the real engine)
+#   make test   lint, types, every test tier (unit, emulator, e2e with the real engine), and the
+#               unit and emulator tiers on every other supported Python found (3.10-3.13)
 # Each installs what it needs: a virtualenv in .venv and the Pulumi engine in ~/.cache.
 
 PYTHON ?= python3
@@ -17,11 +18,12 @@ demo: venv
 test: venv lint
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider --durations=20 tests
+	$(PY) scripts/python_matrix.py
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml emulator/pyproject.toml constraints.txt
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]' -e ./emulator

@@ -75,7 +75,8 @@ class Knob:
     maximum: float = math.inf
 
 
-#: The provider's own knobs, with their defaults. The README's table is made from these.
+#: The provider's own knobs, with their defaults. `make docs` writes the table of
+#: docs/installation-configuration.md from these.
 KNOBS: dict[str, Knob] = {
     knob.key: knob
     for knob in (

@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -133,7 +133,7 @@ class BudgetedRetry(Retry):
         #: When the attempt after :meth:`sleep` began (monotonic); None before the first.
         self.attempt_started: float | None = None
 
-    def new(self, **kw: Any) -> Self:
+    def new(self, **kw: Any) -> BudgetedRetry:
         kw.setdefault("budget_seconds", self.budget_seconds)
         kw.setdefault("spent_seconds", self.spent_seconds)
         return super().new(**kw)
@@ -156,7 +156,7 @@ class BudgetedRetry(Retry):
         error: Exception | None = None,
         _pool: ConnectionPool | None = None,
         _stacktrace: TracebackType | None = None,
-    ) -> Self:
+    ) -> BudgetedRetry:
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         if self.attempt_started is not None:
             new.spent_seconds += time.monotonic() - self.attempt_started

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,21 +14,56 @@ from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect, emails_of
 from .harness import ROOT, EmulatorProcess, Engine, copy_project, stack_in
 
 
-def quickstart_copy(into: Path) -> Path:
-    """The root project (Pulumi.yaml + __main__.py), its `.venv` linked to the test venv."""
+def quickstart_copy(into: Path, venv: Path | None = None) -> Path:
+    """The root project (Pulumi.yaml + __main__.py), its `.venv` linked to the test venv
+    (or to ``venv``)."""
     project = into / "quickstart"
     project.mkdir()
     for name in ("Pulumi.yaml", "__main__.py", "requirements.txt"):
         (project / name).write_text((ROOT / name).read_text())
-    (project / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    (project / ".venv").symlink_to(venv or Path(sys.prefix), target_is_directory=True)
     return project
 
 
+def python_venv(version: str) -> Path:
+    """The virtualenv of Python ``version`` that `make test`'s version matrix uses."""
+    matrix = ROOT / "scripts" / "python_matrix.py"
+    proc = subprocess.run(
+        [sys.executable, str(matrix), "--venv", version], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        pytest.skip(f"Python {version} is not on this machine: {proc.stderr.strip()}")
+    return Path(proc.stdout.strip())
+
+
+@pytest.mark.parametrize("python", ["venv", "3.10", "3.13"])
 def test_quickstart(
-    engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+    python: str, engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
 ) -> None:
-    project = quickstart_copy(tmp_path)
-    with stack_in(engine, project) as stack:
+    """The quickstart with the test venv's Python, and with the oldest and the newest
+    Python the package supports (the program and the provider run on it)."""
+    env: dict[str, str] = {}
+    venv = None
+    if python != "venv":
+        venv = python_venv(python)
+        # This clone's code on that Python, as the version matrix runs it.
+        paths = [ROOT / "provider", ROOT / "emulator", ROOT]
+        env = {
+            "PULUMI_PYTHON_CMD": str(venv / "bin" / "python"),
+            "PYTHONPATH": os.pathsep.join(str(p) for p in paths),
+        }
+    project = quickstart_copy(tmp_path, venv)
+    with stack_in(engine, project, env) as stack:
+        if venv is not None:
+            program = "import sys; print(sys.version_info[:2])"
+            assert (project / ".venv" / "bin" / "python").resolve().exists()
+            ran = subprocess.run(
+                [str(project / ".venv" / "bin" / "python"), "-c", program],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            assert ran.stdout.strip() == str(tuple(int(x) for x in python.split(".")))
         connect(stack, emulator)
         # The README's commands: `pulumi config set --path 'userUuids[0]' <uuid>`, ...
         stack.config({f"userUuids[{i}]": user for i, user in enumerate(users[0:3])}, path=True)

@@ -10,7 +10,6 @@ the same.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +31,7 @@ from pulumi_datadog_seats.declaration import SCHEMA
 from pulumi_datadog_seats.plugin.provider import SeatsProvider
 from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.values import plain_map, wrap
+from tests.aio import run
 
 from .conftest import API_KEY, APP_KEY, provider_for
 
@@ -96,39 +96,31 @@ class Plugin:
         """A new plugin process, configured."""
         provider = SeatsProvider(environ={}, warn=lambda _urn, text: self.warnings.append(text))
         args = {"apiUrl": self.emulator.url, "apiKey": API_KEY, "appKey": APP_KEY}
-        self.run(provider.configure(ConfigureRequest({}, _props(args), True, True)))
+        run(provider.configure(ConfigureRequest({}, _props(args), True, True)))
         return provider
-
-    @staticmethod
-    def run(coro: Any) -> Any:
-        loop = asyncio.new_event_loop()
-        try:
-            return loop.run_until_complete(coro)
-        finally:
-            loop.close()
 
     def up(self, users: list[str], exclusive: bool = False) -> dict[str, Any]:
         provider = self.provider
         news = _props({"productCode": PRODUCT, "userUuids": users, "exclusive": exclusive})
-        checked = self.run(provider.check(CheckRequest(URN, {}, news, b"")))
-        assert checked.failures == []
+        checked = run(provider.check(CheckRequest(URN, {}, news, b"")))
+        assert checked.failures == [] and checked.inputs is not None
         if self.state is None:
             request: Any = CreateRequest(URN, checked.inputs, 60, False)
-            self.state = self.run(provider.create(request)).properties
+            self.state = run(provider.create(request)).properties
         else:
             request = UpdateRequest(URN, PRODUCT, self.state, checked.inputs, 60, [], False)
-            self.state = self.run(provider.update(request)).properties
+            self.state = run(provider.update(request)).properties
         return _core(self.state)
 
     def refresh(self, _monkeypatch: pytest.MonkeyPatch) -> dict[str, Any] | None:
         assert self.state is not None
-        response = self.run(self.provider.read(ReadRequest(URN, PRODUCT, self.state, {})))
+        response = run(self.provider.read(ReadRequest(URN, PRODUCT, self.state, {})))
         self.state = response.properties or None
         return None if self.state is None else _core(self.state)
 
     def destroy(self) -> None:
         assert self.state is not None
-        self.run(self.provider.delete(DeleteRequest(URN, PRODUCT, self.state, 60)))
+        run(self.provider.delete(DeleteRequest(URN, PRODUCT, self.state, 60)))
 
 
 def _props(values: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ SeatsClient that Configure builds.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -25,21 +24,12 @@ from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats.plugin.provider import PluginError, SeatsProvider
 from pulumi_datadog_seats.plugin.schema import GET_SEAT_HOLDERS, SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.values import plain_map, wrap
+from tests.aio import run
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, uid
 
 URN = f"urn:pulumi:dev::proj::{SEAT_ASSIGNMENT}::responders"
 PRODUCT = "on_call"
 A, B, C, D = uid(0xA), uid(0xB), uid(0xC), uid(0xD)
-
-
-def run(coro: Any) -> Any:
-    # A private loop: asyncio.run() would leave this thread without a current event loop,
-    # which pulumi.runtime.set_mocks in later tests of the same process needs.
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
 
 
 def props(values: dict[str, Any]) -> dict[str, Any]:
@@ -275,7 +265,7 @@ def test_get_seat_holders_lists_every_holder_across_pages():
     )
     run(provider.configure(ConfigureRequest({}, args, True, True)))
     result = run(provider.invoke(InvokeRequest(GET_SEAT_HOLDERS, props({"productCode": PRODUCT}))))
-    assert result.failures == []
+    assert result.failures == [] and result.return_value is not None
     got = plain_map(result.return_value)
     assert got["userUuids"] == [A, B, C]
     assert got["holders"][0] == {"id": A, "email": f"{A[-1]}@x"}  # no None fields

@@ -1,0 +1,170 @@
+"""The unit and emulator tiers on every Python this machine has that the package supports.
+
+    .venv/bin/python scripts/python_matrix.py            # every version found but the venv's
+    .venv/bin/python scripts/python_matrix.py --venv 3.10  # print that version's venv (make it)
+
+`make test` runs it before the main run (which covers the venv's own Python with every
+tier). It looks for `python3.X` for each supported minor version on PATH and under pyenv,
+says which it found, and runs `pytest tests/unit tests/emulator` with each.
+
+Each version gets a virtualenv with the test dependencies, kept outside the clone
+(``$PULUMI_ENGINE_CACHE``'s parent, default ~/.cache/pulumi-datadog-seats/pythons) and
+named by a hash of what it installs, so a warm run installs nothing. It runs this clone's
+code through PYTHONPATH (:func:`clone_env`), ahead of the clone that made the virtualenv.
+The e2e tier asks `--venv` for the oldest and newest and runs them the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The minor versions the package supports (pyproject.toml's requires-python and classifiers).
+SUPPORTED = ((3, 10), (3, 11), (3, 12), (3, 13))
+#: What a version's virtualenv depends on: a change to any of these makes a new one.
+INPUTS = ("pyproject.toml", "emulator/pyproject.toml", "constraints.txt")
+
+
+def cache_dir() -> Path:
+    engine_cache = os.environ.get("PULUMI_ENGINE_CACHE")
+    if engine_cache:
+        return Path(engine_cache).parent / "pythons"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "pulumi-datadog-seats" / "pythons"
+
+
+def find_interpreters() -> dict[tuple[int, int], Path]:
+    """The newest interpreter found for each supported minor version."""
+    found: dict[tuple[int, int], Path] = {}
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    for major, minor in SUPPORTED:
+        candidates: list[Path] = []
+        on_path = shutil.which(f"python{major}.{minor}")
+        if on_path:
+            candidates.append(Path(on_path))
+        if pyenv.is_dir():
+            pattern = re.compile(rf"{major}\.{minor}\.\d+")
+            versions = [d for d in pyenv.iterdir() if pattern.fullmatch(d.name)]
+            for directory in sorted(versions, key=lambda d: int(d.name.split(".")[2])):
+                candidates.append(directory / "bin" / f"python{major}.{minor}")
+        usable = [c for c in candidates if c.exists() and _version(c) == (major, minor)]
+        if usable:
+            found[(major, minor)] = usable[-1]
+    return found
+
+
+def _version(python: Path) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run(
+            [str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return int(out[0]), int(out[1])
+
+
+def full_version(python: Path) -> str:
+    return subprocess.run(
+        [str(python), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def ensure_venv(python: Path, version: tuple[int, int]) -> Path:
+    """The version's virtualenv with the test dependencies (made once, then reused)."""
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    venv = cache_dir() / f"{version[0]}.{version[1]}-{digest.hexdigest()[:12]}"
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    if not (venv / ".ready").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        _run([str(python), "-m", "venv", str(venv)])
+        _run([*pip, "--upgrade", "pip", "setuptools>=77"])
+        # The dependencies, with this clone installed once to resolve them.
+        # Installed once (for the dependencies, the metadata and the console scripts);
+        # every run imports the code of its own clone, see clone_env.
+        constraints = str(ROOT / "constraints.txt")
+        _run([*pip, "-c", constraints, "-e", f"{ROOT}[test]", "-e", str(ROOT / "emulator")])
+        (venv / ".ready").touch()
+    return venv
+
+
+def clone_env(venv: Path) -> dict[str, str]:
+    """The environment that runs this clone's code with ``venv``'s dependencies."""
+    paths = [ROOT / "provider", ROOT / "emulator", ROOT]
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(p) for p in paths),
+        "PATH": os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
+    }
+
+
+def _run(argv: list[str]) -> None:
+    subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", metavar="X.Y", help="print the virtualenv of Python X.Y")
+    parser.add_argument("--workers", default=os.environ.get("PYTEST_WORKERS", "2"))
+    args = parser.parse_args()
+    found = find_interpreters()
+    if args.venv:
+        major, minor = (int(part) for part in args.venv.split("."))
+        if (major, minor) not in found:
+            print(f"no Python {args.venv} on this machine", file=sys.stderr)
+            return 1
+        print(ensure_venv(found[(major, minor)], (major, minor)))
+        return 0
+    own = sys.version_info[:2]
+    listed = ", ".join(
+        f"{full_version(p)}{' (the venv: every tier, above)' if v == own else ''}"
+        for v, p in sorted(found.items())
+    )
+    missing = [f"{a}.{b}" for a, b in SUPPORTED if (a, b) not in found]
+    print(f"[python-matrix] Pythons found: {listed}", flush=True)
+    if missing:
+        print(f"[python-matrix] not on this machine: {', '.join(missing)}", flush=True)
+    failed: list[str] = []
+    for version, python in sorted(found.items()):
+        if version == own:
+            continue
+        name = f"{version[0]}.{version[1]}"
+        started = time.monotonic()
+        venv = ensure_venv(python, version)
+        result = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-n", args.workers,
+             "-p", "no:cacheprovider", "tests/unit", "tests/emulator"],
+            cwd=ROOT,
+            env=clone_env(venv),
+            check=False,
+        )  # fmt: skip
+        took = time.monotonic() - started
+        verdict = "passed" if result.returncode == 0 else "FAILED"
+        print(f"[python-matrix] Python {name}: unit and emulator tiers {verdict} ({took:.0f} s)")
+        if result.returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"[python-matrix] failed on Python {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
