@@ -17,6 +17,7 @@ The e2e tier asks `--venv` for the oldest and newest and runs them the same way.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import os
 import re
@@ -91,18 +92,24 @@ def ensure_venv(python: Path, version: tuple[int, int]) -> Path:
         digest.update((ROOT / name).read_bytes())
     venv = cache_dir() / f"{version[0]}.{version[1]}-{digest.hexdigest()[:12]}"
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    if not (venv / ".ready").exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        _run([str(python), "-m", "venv", str(venv)])
-        _run([*pip, "--upgrade", "pip", "setuptools>=77"])
-        # The dependencies, with this clone installed once to resolve them.
-        # Installed once (for the dependencies, the metadata and the console scripts);
-        # every run imports the code of its own clone, see clone_env.
-        constraints = str(ROOT / "constraints.txt")
-        _run([*pip, "-c", constraints, "-e", f"{ROOT}[test]", "-e", str(ROOT / "emulator")])
-        (venv / ".ready").touch()
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # One maker at a time (the e2e tier may ask while the matrix makes it).
+    with open(venv.parent / f".{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / ".ready").exists():
+            _make_venv(python, venv, pip)
     return venv
+
+
+def _make_venv(python: Path, venv: Path, pip: list[str]) -> None:
+    shutil.rmtree(venv, ignore_errors=True)
+    _run([str(python), "-m", "venv", str(venv)])
+    _run([*pip, "--upgrade", "pip", "setuptools>=77"])
+    # This clone is installed once, for the dependencies, the metadata and the console
+    # scripts; every run imports the code of its own clone (clone_env).
+    constraints = str(ROOT / "constraints.txt")
+    _run([*pip, "-c", constraints, "-e", f"{ROOT}[test]", "-e", str(ROOT / "emulator")])
+    (venv / ".ready").touch()
 
 
 def clone_env(venv: Path) -> dict[str, str]:
@@ -116,7 +123,10 @@ def clone_env(venv: Path) -> dict[str, str]:
 
 
 def _run(argv: list[str]) -> None:
-    subprocess.run(argv, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"[python-matrix] failed: {' '.join(argv)}")
 
 
 def main() -> int:
