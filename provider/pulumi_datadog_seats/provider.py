@@ -35,7 +35,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from . import seats
-from .client import SeatsClient
+from .api.seats import SeatsClient
 from .errors import (
     ConfigurationError,
     ExclusiveClaimError,

@@ -43,7 +43,7 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import seats
-from ..client import SeatsClient
+from ..api.seats import SeatsClient
 from ..errors import ExclusiveClaimError, SeatsError
 from ..holders import HoldersView
 from ..lookups import fetch_seat_holders
