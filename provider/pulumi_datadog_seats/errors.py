@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from .redaction import scrub_keys
 
 
 def value_kind(value: object, null: str = "null") -> str:
@@ -229,6 +231,36 @@ class UnexpectedAnswerError(TransportError):
         super().__init__(message)
 
 
+def unexpected_answer(
+    method: str,
+    path: str,
+    status: int,
+    what: str,
+    *,
+    todo: str,
+    retry_note: str,
+    keys: Iterable[str],
+) -> UnexpectedAnswerError:
+    """The error for an answer the client cannot understand: ``{method} {path} answered
+    {status} {what}``, then what to do; scrubbed of ``keys``."""
+    message = (
+        f"{method} {path} answered {status} {what}. Nothing is concluded from this "
+        f"answer. {todo}; {retry_note}"
+    )
+    return UnexpectedAnswerError(
+        scrub_keys(message, keys), method=method, path=path, status=status, problem=what
+    )
+
+
+def no_clear_answer(error: SeatsError, method: str, earlier: str) -> TransportError:
+    """``error``, which answered a retry, as what it means for the write: no clear answer,
+    for an earlier attempt ended as ``earlier`` says and may still be carried out."""
+    return TransportError(
+        f"{error} An earlier attempt of this {method} {earlier}, so the request got no "
+        "clear answer: Datadog may still carry that attempt out."
+    )
+
+
 class SeatAssignmentError(SeatsError):
     """Declared users ended up without a seat; the operation was rolled back."""
 
@@ -262,6 +294,24 @@ class UserLookupError(SeatsError):
         )
 
 
+class LookupInputError(SeatsError, ValueError):
+    """A lookup was given something other than what it reads: an email list that is not a
+    list of email addresses, an empty product code or team id. Raised before any request.
+
+    Also a ``ValueError``, as these mistakes were before they became :class:`SeatsError`
+    (which a Pulumi program reports as a message, without a traceback).
+    """
+
+
+def required_text(what: str, value: object, *, example: str) -> str:
+    """``value`` without surrounding blanks, which must be a non-empty string; else a
+    :class:`LookupInputError` saying that ``what`` must be ``example`` (never the value)."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    got = "an empty string" if isinstance(value, str) else value_kind(value, null="None")
+    raise LookupInputError(f"{what} must be {example}, not {got}.")
+
+
 @dataclass(frozen=True)
 class ApiAdvice:
     """What to tell the user about failures of one API area (seats, users, teams).
@@ -283,44 +333,29 @@ class ApiAdvice:
         return self.hints.get(500) if status >= 500 else None
 
 
-#: The seats endpoints: the class hints are written for them.
-SEATS_ADVICE = ApiAdvice(
-    retry_note="assigning and unassigning are idempotent, so running the command again is safe.",
-    api_name="Seats API",
-)
-
 _READ_AGAIN = "Reading changes nothing in Datadog, so running the command again is safe."
 _KEYS_OF_THIS_SITE = (
     "Check datadog:apiKey/DD_API_KEY and datadog:appKey/DD_APP_KEY belong to this site's "
     "organization, and that the application key's user or service account has the "
 )
-
-#: GET /api/v2/users.
-USERS_ADVICE = ApiAdvice(
-    hints={
-        400: "Datadog refused the user query: check that each email is a plain email address.",
-        403: f"{_KEYS_OF_THIS_SITE}{USERS_READ_PERMISSION} permission (to look up users).",
-        500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
-    },
-    retry_note=_READ_AGAIN[0].lower() + _READ_AGAIN[1:],
-    api_name="Users API",
-)
+#: The advice of no area in particular: the class hints, which are written for the seats.
+GENERAL_ADVICE = ApiAdvice()
 
 
-def team_advice(team_id: str) -> ApiAdvice:
-    """GET /api/v2/team/{team_id}/memberships: a 404 means the team id is unknown."""
+def read_advice(
+    api_name: str, permission: str, purpose: str, hints: Mapping[int, str]
+) -> ApiAdvice:
+    """The advice of an API area that only reads: a 403 names ``permission`` (needed
+    ``purpose``, such as "to read teams"), a 5xx and a failed request are safe to run
+    again; ``hints`` adds the area's own advice by status."""
     return ApiAdvice(
         hints={
-            403: f"{_KEYS_OF_THIS_SITE}{TEAMS_READ_PERMISSION} permission (to read teams).",
-            404: (
-                f"No team has the id {team_id!r} in this organization. Use the team's id (a "
-                "UUID, such as the id of a datadog.Team resource), not its name or handle, "
-                "and check that datadog:apiUrl (or DD_HOST / DD_SITE) is your site's API URL."
-            ),
+            403: f"{_KEYS_OF_THIS_SITE}{permission} permission ({purpose}).",
             500: f"Datadog had a server error and the retries ran out. {_READ_AGAIN}",
+            **hints,
         },
-        retry_note=USERS_ADVICE.retry_note,
-        api_name="Teams API",
+        retry_note=_READ_AGAIN[0].lower() + _READ_AGAIN[1:],
+        api_name=api_name,
     )
 
 
@@ -353,7 +388,7 @@ def error_from_response(
     rate_limit_reset: str | None = None,
     location: str | None = None,
     *,
-    advice: ApiAdvice = SEATS_ADVICE,
+    advice: ApiAdvice = GENERAL_ADVICE,
 ) -> SeatsApiError:
     """The exception that describes an error (or redirect) answer of an API area."""
     errors = parse_errors(body)

@@ -30,11 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .client import WriteResult
+from .api.seats import WriteResult
 
 
 class SeatsEndpoints(Protocol):
-    """The Seats API calls the view makes; :class:`~.client.SeatsClient` provides them."""
+    """The Seats API calls the view makes; :class:`~.api.seats.SeatsClient` provides them."""
 
     def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One POST; the ``assigned_ids`` of the answer, and whether it may land again."""

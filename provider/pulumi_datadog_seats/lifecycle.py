@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .client import SeatsClient
+from .api.seats import SeatsClient
 from .declaration import (
     EXCLUSIVE,
     PRODUCT_CODE,

@@ -39,12 +39,12 @@ from typing import Any, TypeVar, cast
 import pulumi
 import pulumi.runtime
 
-from .client import SeatHolder, SeatsClient
-from .errors import SeatsError, UserLookupError
+from .api.seats import SeatHolder, SeatsClient
+from .api.teams import TEAM_ID_EXAMPLE, TeamsClient
+from .api.transport import Transport
+from .api.users import DatadogUser, UsersClient
+from .errors import LookupInputError, SeatsError, UserLookupError, required_text, value_kind
 from .settings import Settings, resolve_settings
-from .teams import TeamsClient
-from .transport import Transport
-from .users import DatadogUser, UsersClient
 
 __all__ = [
     "SeatHolder",
@@ -70,7 +70,9 @@ def fetch_seat_holders(
     config: Mapping[str, Any] | None = None,
 ) -> list[SeatHolder]:
     """Every holder of a seat of ``product_code``, in Datadog's order."""
-    code = _text("product_code", product_code)
+    code = required_text(
+        "product_code", product_code, example='a product code such as "incident_response"'
+    )
     with closing(Transport(_settings(settings, config))) as transport:
         client = SeatsClient(transport.settings, transport=transport)
         return list(client.iter_seat_users(code))
@@ -118,7 +120,7 @@ def fetch_team_member_uuids(
     config: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """The user UUIDs of every member of the team ``team_id``, across pages, each once."""
-    team = _text("team_id", team_id)
+    team = required_text("team_id", team_id, example=TEAM_ID_EXAMPLE)
     with closing(Transport(_settings(settings, config))) as transport:
         return TeamsClient(transport.settings, transport=transport).member_uuids(team)
 
@@ -200,16 +202,20 @@ def _settings(settings: Settings | None, config: Mapping[str, Any] | None) -> Se
     return resolve_settings(dict(config or {}), os.environ)
 
 
-def _text(name: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return value.strip()
+_EMAIL_EXAMPLE = 'an email address such as "alice@example.com"'
 
 
 def _emails(emails: object) -> list[str]:
+    """``emails`` checked before any request: a list (or tuple) of email strings."""
     if isinstance(emails, str) or not isinstance(emails, Sequence):
-        raise TypeError(f"emails must be a list of email addresses, got {emails!r}")
-    return [_text("each email", email) for email in emails]
+        raise LookupInputError(
+            f'emails must be a list of email addresses, such as ["alice@example.com"], '
+            f"not {value_kind(emails, null='None')}."
+        )
+    return [
+        required_text(f"emails[{n}]", email, example=_EMAIL_EXAMPLE)
+        for n, email in enumerate(emails)
+    ]
 
 
 def _one_active(users: list[DatadogUser]) -> tuple[str | None, str]:

@@ -16,13 +16,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .client import WriteResult
+from .api.retry import outcome_unknown
+from .api.seats import WriteResult
 from .errors import (
     BadRequestError,
     SeatAssignmentError,
     SeatsError,
-    ServerError,
-    TransportError,
     UnexpectedAnswerError,
     UnprocessableError,
 )
@@ -191,20 +190,6 @@ def _assign_or_roll_back(
         f"(check them in Organization Settings > Users), or no free {product_code!r} seats "
         f"are left (free some or buy more, then run again).{undone}"
     )
-
-
-def outcome_unknown(exc: SeatsError) -> bool:
-    """Whether Datadog may have carried out, or may still carry out, the request that failed.
-
-    No answer (a timeout, a dropped connection), an answer that is not the API's, or a
-    server error other than 503 (500, 502, 504: the server, or the one behind a gateway,
-    may have made the write): the write may have been made, now or later. A 503 (service
-    unavailable) and a 4xx are refusals; the transport raises a refusal of a retry whose
-    earlier attempt got no clear answer as a :class:`~.errors.TransportError`.
-    """
-    if isinstance(exc, ServerError):
-        return exc.status != 503
-    return isinstance(exc, TransportError)
 
 
 def _undecided(

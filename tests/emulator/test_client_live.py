@@ -9,7 +9,7 @@ import pytest
 
 from datadog_seats_emulator import SeatsEmulator, seed_users
 from datadog_seats_emulator.control import EmulatorAdmin
-from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats.api.seats import SeatsClient
 from pulumi_datadog_seats.errors import (
     PermissionDeniedError,
     RateLimitedError,

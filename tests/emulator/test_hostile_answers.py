@@ -33,8 +33,8 @@ from pulumi.dynamic.config import Config
 
 from datadog_seats_emulator import SeatsEmulator, seed_users
 from datadog_seats_emulator.control import EmulatorAdmin
-from pulumi_datadog_seats import transport as transport_module
-from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats.api import paging
+from pulumi_datadog_seats.api.seats import SeatsClient
 from pulumi_datadog_seats.errors import (
     RedirectError,
     SeatAssignmentError,
@@ -626,7 +626,7 @@ def test_a_page_of_100000_holders_is_read_whole(all_logs):
 
 def test_never_ending_distinct_cursors_stop_at_the_page_bound(monkeypatch, all_logs):
     # The real bound (10,000 pages) is pinned in the unit tier; over HTTP a small one.
-    monkeypatch.setattr(transport_module, "MAX_PAGES", 25)
+    monkeypatch.setattr(paging, "MAX_PAGES", 25)
     with RawServer(endless_cursors, lifetime=5.0) as server:
         exc, seconds = fail(lambda: client_for(server.url).list_seat_holders(IR))
     message = assert_clear(exc, all_logs)
@@ -638,7 +638,7 @@ def test_never_ending_distinct_cursors_stop_at_the_page_bound(monkeypatch, all_l
 
 
 def test_a_listing_past_the_entry_bound_stops(monkeypatch, all_logs):
-    monkeypatch.setattr(transport_module, "MAX_ENTRIES", 60)
+    monkeypatch.setattr(paging, "MAX_ENTRIES", 60)
 
     def pages_of_25(request: Request, conn: Conn) -> None:
         n = int(request.query.get("page[cursor]", "c0")[1:])
@@ -848,7 +848,7 @@ def test_an_update_whose_listing_loops_neither_unassigns_nor_assigns(all_logs):
 
 
 def test_a_listing_without_end_fails_the_create_before_any_write(monkeypatch, all_logs):
-    monkeypatch.setattr(transport_module, "MAX_PAGES", 20)
+    monkeypatch.setattr(paging, "MAX_PAGES", 20)
     seats = FakeSeats()
     seats.hostile["GET"] = endless_cursors
     with RawServer(seats, lifetime=5.0) as server:

@@ -15,7 +15,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from pulumi_datadog_seats import lifecycle
-from pulumi_datadog_seats.client import WriteResult
+from pulumi_datadog_seats.api.seats import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
     NotFoundError,

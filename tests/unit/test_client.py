@@ -21,7 +21,7 @@ import requests
 import responses
 from responses import matchers
 
-from pulumi_datadog_seats.client import SeatHolder, SeatsClient, WriteResult
+from pulumi_datadog_seats.api.seats import SeatHolder, SeatsClient, WriteResult
 from pulumi_datadog_seats.errors import (
     AuthenticationError,
     BadRequestError,

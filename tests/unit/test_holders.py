@@ -16,7 +16,7 @@ import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from pulumi_datadog_seats.client import WriteResult
+from pulumi_datadog_seats.api.seats import WriteResult
 from pulumi_datadog_seats.errors import ServerError, UnprocessableError
 from pulumi_datadog_seats.holders import HoldersView
 from pulumi_datadog_seats.provider import SeatAssignmentProvider

@@ -21,6 +21,7 @@ import responses
 from pulumi_datadog_seats import (
     ConfigurationError,
     SeatHolder,
+    SeatsError,
     UserLookupError,
     fetch_seat_holders,
     fetch_team_member_uuids,
@@ -29,6 +30,7 @@ from pulumi_datadog_seats import (
     get_team_member_uuids,
     lookup_user_uuids,
 )
+from pulumi_datadog_seats.errors import LookupInputError
 from pulumi_datadog_seats.settings import Settings
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid
 
@@ -165,12 +167,21 @@ def test_a_person_wins_over_a_service_account_with_the_same_email(rsps):
 
 
 @pytest.mark.parametrize(
-    ("emails", "error"),
-    [("alice@example.com", TypeError), ([""], ValueError), (["a@x.io", None], ValueError)],
+    ("emails", "message"),
+    [
+        ("alice@example.com", 'emails must be a list of email addresses, such as ["alice@'),
+        (None, "emails must be a list of email addresses"),
+        ([""], 'emails[0] must be an email address such as "alice@example.com", not an empty'),
+        (["a@x.io", None], 'emails[1] must be an email address such as "alice@example.com", not'),
+        (["a@x.io", 7], "emails[1] must be an email address"),
+    ],
 )
-def test_malformed_email_lists_are_refused_before_any_request(rsps, emails, error):
-    with pytest.raises(error):
+def test_malformed_email_lists_are_refused_before_any_request(rsps, emails, message):
+    # A SeatsError (a program reports it without a traceback), and still a ValueError.
+    with pytest.raises(LookupInputError) as info:
         fetch_user_uuids(emails, settings=SETTINGS)
+    assert isinstance(info.value, SeatsError) and isinstance(info.value, ValueError)
+    assert str(info.value).startswith(message)
     assert len(rsps.calls) == 0
 
 
@@ -222,9 +233,12 @@ def test_fetch_team_member_uuids(rsps):
 
 
 @pytest.mark.parametrize("call", [fetch_seat_holders, fetch_team_member_uuids])
-def test_empty_product_or_team_is_refused(rsps, call):
-    with pytest.raises(ValueError):
-        call(" ", settings=SETTINGS)
+@pytest.mark.parametrize("value", [" ", None, 42])
+def test_empty_product_or_team_is_refused(rsps, call, value):
+    with pytest.raises(LookupInputError) as info:
+        call(value, settings=SETTINGS)
+    name = "product_code" if call is fetch_seat_holders else "team_id"
+    assert str(info.value).startswith(f"{name} must be ")
     assert len(rsps.calls) == 0
 
 
@@ -391,6 +405,25 @@ def test_a_lookup_error_fails_the_program_cleanly_with_every_missing_email(rsps,
     assert isinstance(cause, UserLookupError)
     assert set(cause.missing) == {"nobody@example.com", "carol@example.com"}
     assert str(info.value) == str(cause)
+
+
+def test_a_malformed_email_list_fails_the_program_cleanly(rsps, clean_env):
+    pulumi.runtime.set_mocks(NoResources(), project="lookups", stack="unit", preview=False)
+    pulumi.runtime.set_all_config(dict(STACK_CONFIG))
+
+    @pulumi.runtime.test
+    def program():
+        return lookup_user_uuids(["a@x.io", None])  # type: ignore[list-item]
+
+    try:
+        # RunError: the engine prints the message alone, without Pulumi's stack trace.
+        with pytest.raises(pulumi.RunError) as info:
+            program()
+    finally:
+        pulumi.runtime.set_all_config({}, secret_keys=[])
+    assert isinstance(info.value.__cause__, LookupInputError)
+    assert str(info.value).startswith("emails[1] must be an email address")
+    assert len(rsps.calls) == 0
 
 
 def test_missing_config_fails_at_the_call(clean_env):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_datadog_seats.client import WriteResult
+from pulumi_datadog_seats.api.seats import WriteResult
 from pulumi_datadog_seats.errors import (
     BadRequestError,
     NotFoundError,

@@ -88,7 +88,7 @@ def test_hide_user_uuids_hides_them_only_for_a_secret_declaration():
 def test_log_records_of_the_http_libraries_and_the_package_are_scrubbed(caplog):
     scrub_logs_of(API_KEY)
     with caplog.at_level(logging.DEBUG):
-        for name in ("urllib3.connectionpool", "requests", "pulumi_datadog_seats.transport"):
+        for name in ("urllib3.connectionpool", "requests", "pulumi_datadog_seats.api.transport"):
             logging.getLogger(name).warning("retrying after %s", f"echo of {API_KEY}")
     assert len(caplog.records) == 3
     assert all(API_KEY not in r.getMessage() and "***" in r.getMessage() for r in caplog.records)

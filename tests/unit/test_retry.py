@@ -32,17 +32,20 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import RequestHistory
 
-from pulumi_datadog_seats.client import BudgetedRetry, SeatsClient, WriteResult
+from pulumi_datadog_seats.api.retry import (
+    BudgetedRetry,
+    outcome_unknown,
+    unclear_attempt,
+    unclear_status,
+)
+from pulumi_datadog_seats.api.seats import SEATS_ADVICE, SeatsClient, WriteResult
 from pulumi_datadog_seats.errors import (
-    SEATS_ADVICE,
     ServerError,
     TransportError,
     UnexpectedAnswerError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.reconcile import outcome_unknown
 from pulumi_datadog_seats.settings import Settings
-from pulumi_datadog_seats.transport import unclear_attempt, unclear_status
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY
 
 URL = "/api/v2/seats/users"

@@ -16,11 +16,20 @@ from typing import Any
 import pytest
 import responses
 
-from pulumi_datadog_seats import transport as transport_module
-from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats.api import transport as transport_module
+from pulumi_datadog_seats.api.answers import Answer
+from pulumi_datadog_seats.api.paging import (
+    MAX_ENTRIES,
+    MAX_PAGES,
+    iter_cursor_pages,
+    iter_numbered_pages,
+)
+from pulumi_datadog_seats.api.retry import MAX_ERROR_BODY_BYTES
+from pulumi_datadog_seats.api.seats import SEATS_ADVICE, SeatsClient
+from pulumi_datadog_seats.api.teams import TeamsClient
+from pulumi_datadog_seats.api.transport import MAX_BODY_BYTES, Transport
+from pulumi_datadog_seats.api.users import USERS_ADVICE, UsersClient
 from pulumi_datadog_seats.errors import (
-    SEATS_ADVICE,
-    USERS_ADVICE,
     RateLimitedError,
     RedirectError,
     SeatsError,
@@ -31,17 +40,6 @@ from pulumi_datadog_seats.errors import (
     error_from_response,
 )
 from pulumi_datadog_seats.settings import Settings
-from pulumi_datadog_seats.teams import TeamsClient
-from pulumi_datadog_seats.transport import (
-    MAX_BODY_BYTES,
-    MAX_ENTRIES,
-    MAX_PAGES,
-    Answer,
-    Transport,
-    iter_cursor_pages,
-    iter_numbered_pages,
-)
-from pulumi_datadog_seats.users import UsersClient
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid
 
 BASE = "https://api.datadoghq.com"
@@ -285,7 +283,7 @@ class ScriptedTransport(Transport):
         if self.calls > MAX_PAGES + 10:
             raise RuntimeError("still paging: the listing has no bound")
         body = self.pages(kwargs["params"])
-        return Answer(200, body, method, path, kwargs["advice"], self, size=1)
+        return Answer(200, body, method, path, kwargs["advice"], self.settings, size=1)
 
 
 def next_of(query: dict[str, str]) -> str:
@@ -377,7 +375,7 @@ def test_error_texts_are_scrubbed_then_cut(rsps):
 
 
 def test_an_error_body_past_its_bound_is_not_read_but_the_status_is_kept(rsps):
-    huge = {"errors": ["z" * (transport_module.MAX_ERROR_BODY_BYTES + 1)]}
+    huge = {"errors": ["z" * (MAX_ERROR_BODY_BYTES + 1)]}
     rsps.add(responses.POST, SEATS_URL, status=422, json=huge)
     with pytest.raises(SeatsError) as info:
         SeatsClient(make_settings()).assign_batch("on_call", [uid(1)])

@@ -13,11 +13,14 @@ import requests
 import responses
 from responses import matchers
 
-from pulumi_datadog_seats.client import SeatsClient
+from pulumi_datadog_seats.api.paging import iter_numbered_pages
+from pulumi_datadog_seats.api.seats import SEATS_ADVICE, SeatsClient
+from pulumi_datadog_seats.api.teams import TeamsClient, memberships_path, team_advice
+from pulumi_datadog_seats.api.transport import Transport
+from pulumi_datadog_seats.api.users import USERS_ADVICE, DatadogUser, UsersClient
 from pulumi_datadog_seats.errors import (
-    SEATS_ADVICE,
-    USERS_ADVICE,
     ApiAdvice,
+    LookupInputError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
@@ -25,11 +28,7 @@ from pulumi_datadog_seats.errors import (
     ServerError,
     TransportError,
     UnexpectedAnswerError,
-    team_advice,
 )
-from pulumi_datadog_seats.teams import TeamsClient, memberships_path
-from pulumi_datadog_seats.transport import Transport, iter_numbered_pages
-from pulumi_datadog_seats.users import DatadogUser, UsersClient
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, make_settings, uid
 
 BASE = "https://api.datadoghq.com"
@@ -349,9 +348,9 @@ def test_team_ids_are_quoted_as_one_path_segment(rsps):
     assert len(rsps.calls) == 1
 
 
-@pytest.mark.parametrize("team_id", ["", "   "])
+@pytest.mark.parametrize("team_id", ["", "   ", None])
 def test_an_empty_team_id_is_refused_before_any_request(rsps, team_id):
-    with pytest.raises(ValueError, match="team_id"):
+    with pytest.raises(LookupInputError, match="team_id"):
         TeamsClient(make_settings()).member_uuids(team_id)
     assert len(rsps.calls) == 0
 

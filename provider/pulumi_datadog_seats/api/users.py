@@ -12,14 +12,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import USERS_ADVICE
-from .settings import Settings
-from .transport import Answer, Transport, iter_numbered_pages, text
+from ..errors import USERS_READ_PERMISSION, read_advice
+from ..settings import Settings
+from .answers import Answer, text
+from .paging import iter_numbered_pages
+from .transport import Transport
 
-__all__ = ["MAX_PAGE_SIZE", "USERS_PATH", "DatadogUser", "UsersClient"]
+__all__ = ["MAX_PAGE_SIZE", "USERS_ADVICE", "USERS_PATH", "DatadogUser", "UsersClient"]
 
 USERS_PATH = "/api/v2/users"
 MAX_PAGE_SIZE = 100  # Datadog's maximum page[size] for users
+
+#: GET /api/v2/users.
+USERS_ADVICE = read_advice(
+    "Users API",
+    USERS_READ_PERMISSION,
+    "to look up users",
+    {400: "Datadog refused the user query: check that each email is a plain email address."},
+)
 
 
 @dataclass(frozen=True)

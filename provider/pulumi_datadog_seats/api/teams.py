@@ -14,14 +14,34 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .errors import team_advice
-from .redaction import parse_user_uuid
-from .settings import Settings
-from .transport import Page, Transport, iter_numbered_pages, text
+from ..errors import TEAMS_READ_PERMISSION, ApiAdvice, read_advice, required_text
+from ..redaction import parse_user_uuid
+from ..settings import Settings
+from .answers import text
+from .paging import Page, iter_numbered_pages
+from .transport import Transport
 
-__all__ = ["MAX_PAGE_SIZE", "TeamMember", "TeamsClient", "memberships_path"]
+__all__ = ["MAX_PAGE_SIZE", "TeamMember", "TeamsClient", "memberships_path", "team_advice"]
 
 MAX_PAGE_SIZE = 100  # Datadog's maximum page[size] for team memberships
+#: What a team id is, for the message that refuses something else.
+TEAM_ID_EXAMPLE = "a team id (a UUID, such as the id of a datadog.Team resource)"
+
+
+def team_advice(team_id: str) -> ApiAdvice:
+    """GET /api/v2/team/{team_id}/memberships: a 404 means the team id is unknown."""
+    return read_advice(
+        "Teams API",
+        TEAMS_READ_PERMISSION,
+        "to read teams",
+        {
+            404: (
+                f"No team has the id {team_id!r} in this organization. Use the team's id (a "
+                "UUID, such as the id of a datadog.Team resource), not its name or handle, "
+                "and check that datadog:apiUrl (or DD_HOST / DD_SITE) is your site's API URL."
+            )
+        },
+    )
 
 
 def memberships_path(team_id: str) -> str:
@@ -48,9 +68,7 @@ class TeamsClient:
 
     def iter_members(self, team_id: str) -> Iterator[TeamMember]:
         """Every membership of the team, page by page, in Datadog's order."""
-        team_id = team_id.strip()
-        if not team_id:
-            raise ValueError("team_id must be a non-empty team id")
+        team_id = required_text("team_id", team_id, example=TEAM_ID_EXAMPLE)
         pages = iter_numbered_pages(
             self.transport,
             memberships_path(team_id),

@@ -7,8 +7,8 @@ answers a :class:`WriteResult`: what Datadog answered, and whether an earlier at
 of the request may still be carried out later (retrying is safe, but a retried write
 can land twice, the second time after the caller has undone the first).
 
-Session, retries (:class:`BudgetedRetry`), headers, timeouts, error mapping and key
-scrubbing belong to the transport; this module only builds the seats paths and bodies.
+Session, retries (:mod:`.retry`), headers, timeouts, error mapping and key scrubbing
+belong to the transport; this module only builds the seats paths and bodies.
 """
 
 from __future__ import annotations
@@ -18,30 +18,21 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SEATS_ADVICE
-from .settings import Settings
-from .transport import (
-    RATE_LIMIT_RESET_HEADER,
-    RETRY_STATUSES,
-    USER_AGENT,
-    BudgetedRetry,
-    Transport,
-    iter_cursor_pages,
-    text,
-)
+from ..errors import ApiAdvice
+from ..settings import Settings
+from .answers import text
+from .paging import iter_cursor_pages
+from .transport import Transport
 
-__all__ = [
-    "RATE_LIMIT_RESET_HEADER",
-    "RETRY_STATUSES",
-    "SEATS_PATH",
-    "USER_AGENT",
-    "BudgetedRetry",
-    "SeatHolder",
-    "SeatsClient",
-    "WriteResult",
-]
+__all__ = ["SEATS_ADVICE", "SEATS_PATH", "SeatHolder", "SeatsClient", "WriteResult"]
 
 SEATS_PATH = "/api/v2/seats/users"
+
+#: The seats endpoints: the class hints of the errors are written for them.
+SEATS_ADVICE = ApiAdvice(
+    retry_note="assigning and unassigning are idempotent, so running the command again is safe.",
+    api_name="Seats API",
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +124,7 @@ class SeatsClient:
     def iter_seat_users(self, product_code: str) -> Iterator[SeatHolder]:
         """Every holder of a seat of ``product_code``, following the cursor page by page.
 
-        Raises :class:`~.errors.UnexpectedAnswerError` for a page of the wrong shape (an
+        Raises ``UnexpectedAnswerError`` for a page of the wrong shape (an
         entry that is not an object, an ``id`` that is not a user UUID, ...) and for a
         listing that goes in a circle or does not end (see :func:`iter_cursor_pages`).
         """
