@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_datadog_seats.plugin import schema as schema_module
 from pulumi_datadog_seats.plugin.schema import build_schema
 
 from .harness import EmulatorProcess, Engine, Stack, stack_in
@@ -313,3 +314,6 @@ def test_pulumi_package_get_schema_binds_the_plugins_schema(engine: Engine) -> N
     )
     assert proc.returncode == 0, proc.stderr  # it fails when the schema does not bind
     assert json.loads(proc.stdout) == build_schema()
+    # ... and it is the checked-in schema.json, which the SDKs are generated from.
+    checked_in = Path(schema_module.__file__).parent / "schema.json"
+    assert json.loads(proc.stdout) == json.loads(checked_in.read_text())
