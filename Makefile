@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema sdk
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -62,6 +62,11 @@ reliability: venv
 SCHEMA := provider/pulumi_datadog_seats/plugin/schema.json
 schema: venv
 	$(PY) -c 'from pulumi_datadog_seats.plugin.schema import schema_json; print(schema_json())' > $(SCHEMA)
+
+# The TypeScript and Go SDKs generated from it, checked in as sdk/nodejs and sdk/go
+# (sdk/README.md; tests fail when they are stale).
+sdk: schema
+	scripts/gen-sdk --lock sdk
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache
