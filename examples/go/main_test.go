@@ -44,7 +44,6 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			}
 		}
 		outputs["assignedIds"] = resource.NewArrayProperty(seated)
-		outputs["unmanagedIds"] = resource.NewArrayProperty(nil)
 		return args.Inputs["productCode"].StringValue(), outputs, nil
 	}
 	return args.Name + "-id", outputs, nil
