@@ -126,15 +126,15 @@ func TestConfigAndSeatHoldersReachTheSeatAssignment(t *testing.T) {
 		t.Errorf("productCode = %q", got)
 	}
 	// The named users and the on_call holders, each once.
-	if got, want := stringsOf(inputs["userUuids"]), []string{"u-1", "u-2", "u-3"}; !equal(got, want) {
+	if got, want := stringsOf(inputs["userUuids"]), []string{"u-1", "u-2", "u-3"}; !sameOrder(sorted(got), want) {
 		t.Errorf("userUuids = %v, want %v", got, want)
 	}
 
 	// The resource's outputs are the stack's exports (u-2 was declared, but not seated).
-	if got, want := exports["assignedIds"], []interface{}{"u-1", "u-3"}; !equalAny(got, want) {
+	if got, want := exported(exports["assignedIds"]), []string{"u-1", "u-3"}; !sameOrder(got, want) {
 		t.Errorf("assignedIds export = %v, want %v", got, want)
 	}
-	if got, want := exports["alsoFrom"], []interface{}{"u-3", "u-1"}; !equalAny(got, want) {
+	if got, want := exported(exports["alsoFrom"]), []string{"u-3", "u-1"}; !sameOrder(got, want) {
 		t.Errorf("alsoFrom export = %v, want %v", got, want)
 	}
 }
@@ -154,15 +154,13 @@ func TestProductsComeFromConfig(t *testing.T) {
 	if got := inputs["productCode"].StringValue(); got != "on_call" {
 		t.Errorf("productCode = %q", got)
 	}
-	if got, want := exports["assignedIds"], []interface{}{"u-1", "u-7"}; !equalAny(got, want) {
+	if got, want := exported(exports["assignedIds"]), []string{"u-1", "u-7"}; !sameOrder(got, want) {
 		t.Errorf("assignedIds export = %v, want %v", got, want)
 	}
 }
 
-func equal(a, b []string) bool {
-	a, b = append([]string{}, a...), append([]string{}, b...)
-	sort.Strings(a)
-	sort.Strings(b)
+// sameOrder reports whether a and b hold the same strings in the same order.
+func sameOrder(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -174,31 +172,28 @@ func equal(a, b []string) bool {
 	return true
 }
 
-// equalAny compares an export's resolved value (a []string or []interface{}) with want, in
-// order.
-func equalAny(got interface{}, want []interface{}) bool {
-	var items []string
-	switch v := got.(type) {
+func sorted(a []string) []string {
+	c := append([]string{}, a...)
+	sort.Strings(c)
+	return c
+}
+
+// exported is an export's resolved value (a []string or []interface{} of strings) as
+// strings; nil for anything else.
+func exported(v interface{}) []string {
+	switch v := v.(type) {
 	case []string:
-		items = v
+		return v
 	case []interface{}:
+		items := []string{}
 		for _, item := range v {
 			s, ok := item.(string)
 			if !ok {
-				return false
+				return nil
 			}
 			items = append(items, s)
 		}
-	default:
-		return false
+		return items
 	}
-	if len(items) != len(want) {
-		return false
-	}
-	for i := range items {
-		if items[i] != want[i] {
-			return false
-		}
-	}
-	return true
+	return nil
 }

@@ -28,10 +28,12 @@ from .plugin_fixtures import (
     empty_yaml_project,
     env_with_plugin_on_path,
     env_without_plugin_on_path,
+    holders,
     merge_generated,
     plugin_bin_dir,
     plugin_project,
     set_config,
+    shown_users,
     with_project_plugin,
     yaml_example,
 )
@@ -42,10 +44,6 @@ pytestmark = pytest.mark.e2e
 
 IR, ON_CALL = "incident_response", "on_call"
 SEATS_TYPE = "datadog-seats:index:SeatAssignment"
-
-
-def holders(emulator: EmulatorProcess, product: str) -> list[str]:
-    return sorted(emulator.admin.holders(product))
 
 
 def writes(emulator: EmulatorProcess) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -59,10 +57,6 @@ def writes(emulator: EmulatorProcess) -> list[tuple[str, str, tuple[str, ...]]]:
         for r in emulator.admin.requests()
         if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
     ]
-
-
-def shown_users(text: str, users: list[str]) -> set[str]:
-    return {u for u in users if u in text}
 
 
 def assert_no_key_anywhere(stack: Stack, emulator: EmulatorProcess) -> None:

@@ -26,17 +26,20 @@ from ..toolchains import (
     nodejs_sdk_tarball,
 )
 from .harness import EmulatorProcess, Engine, Stack, stack_in
-from .plugin_fixtures import FROM_PATH, connect_plugin, env_with_plugin_on_path, set_config
+from .plugin_fixtures import (
+    FROM_PATH,
+    connect_plugin,
+    env_with_plugin_on_path,
+    holders,
+    set_config,
+    shown_users,
+)
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLE = ROOT / "examples" / "typescript"
 SDK_README = ROOT / "sdk" / "nodejs" / "README.md"
 IR, ON_CALL = "incident_response", "on_call"
-
-
-def holders(emulator: EmulatorProcess, product: str) -> list[str]:
-    return sorted(emulator.admin.holders(product))
 
 
 def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
@@ -46,10 +49,6 @@ def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
         for r in emulator.admin.requests()
         if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
     }
-
-
-def shown_users(text: str, users: list[str]) -> set[str]:
-    return {u for u in users if u in text}
 
 
 def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
