@@ -9,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs sdk
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -69,6 +69,11 @@ schema: venv
 # with its tables from the settings): tests fail when they are stale. Edit docs/templates/.
 docs: schema
 	$(PY) scripts/gen_docs.py
+
+# The TypeScript and Go SDKs generated from it, checked in as sdk/nodejs and sdk/go
+# (sdk/README.md; tests fail when they are stale).
+sdk: schema
+	scripts/gen-sdk --lock sdk
 
 clean:
 	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache

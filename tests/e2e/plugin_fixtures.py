@@ -25,6 +25,16 @@ YAML_EXAMPLE = ROOT / "examples" / "yaml"
 FROM_PATH = f"using {PLUGIN} from $PATH"
 
 
+def holders(emulator: EmulatorProcess, product: str) -> list[str]:
+    """The emulator's holders of a product, sorted."""
+    return sorted(emulator.admin.holders(product))
+
+
+def shown_users(text: str, users: list[str]) -> set[str]:
+    """Which of ``users`` a command's output names."""
+    return {u for u in users if u in text}
+
+
 def plugin_bin_dir() -> Path:
     """The directory holding the console script: the test run's virtualenv's bin."""
     found = shutil.which(PLUGIN, path=str(Path(sys.executable).parent))

@@ -25,6 +25,7 @@ PIECES = (
     "pulumi-language-python-exec",
     "pulumi-resource-pulumi-python",
     "pulumi-language-yaml",
+    "pulumi-language-nodejs",
 )
 
 

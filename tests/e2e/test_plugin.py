@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_datadog_seats.plugin import schema as schema_module
 from pulumi_datadog_seats.plugin.schema import build_schema
 
 from .harness import EmulatorProcess, Engine, Stack, stack_in
@@ -27,10 +28,12 @@ from .plugin_fixtures import (
     empty_yaml_project,
     env_with_plugin_on_path,
     env_without_plugin_on_path,
+    holders,
     merge_generated,
     plugin_bin_dir,
     plugin_project,
     set_config,
+    shown_users,
     with_project_plugin,
     yaml_example,
 )
@@ -41,10 +44,6 @@ pytestmark = pytest.mark.e2e
 
 IR, ON_CALL = "incident_response", "on_call"
 SEATS_TYPE = "datadog-seats:index:SeatAssignment"
-
-
-def holders(emulator: EmulatorProcess, product: str) -> list[str]:
-    return sorted(emulator.admin.holders(product))
 
 
 def writes(emulator: EmulatorProcess) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -58,10 +57,6 @@ def writes(emulator: EmulatorProcess) -> list[tuple[str, str, tuple[str, ...]]]:
         for r in emulator.admin.requests()
         if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
     ]
-
-
-def shown_users(text: str, users: list[str]) -> set[str]:
-    return {u for u in users if u in text}
 
 
 def assert_no_key_anywhere(stack: Stack, emulator: EmulatorProcess) -> None:
@@ -315,3 +310,6 @@ def test_pulumi_package_get_schema_binds_the_plugins_schema(engine: Engine) -> N
     )
     assert proc.returncode == 0, proc.stderr  # it fails when the schema does not bind
     assert json.loads(proc.stdout) == build_schema()
+    # ... and it is the checked-in schema.json, which the SDKs are generated from.
+    checked_in = Path(schema_module.__file__).parent / "schema.json"
+    assert json.loads(proc.stdout) == json.loads(checked_in.read_text())

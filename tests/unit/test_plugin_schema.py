@@ -146,3 +146,69 @@ def test_the_checked_in_schema_is_what_the_plugin_serves():
     # `make schema` writes it; the SDKs and reference docs are generated from this file.
     checked_in = (Path(schema.__file__).parent / "schema.json").read_text()
     assert checked_in == schema.schema_json() + "\n", "schema.json is stale: run `make schema`"
+
+
+# -- the checked-in schema.json, which the SDKs and reference docs are generated from ------
+
+CHECKED_IN = Path(schema.__file__).parent / "schema.json"
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+def undescribed(spec: dict[str, Any]) -> list[str]:
+    """Where a description is missing or blank: the package, the provider, every resource,
+    function and type, and every property of each (inputs, outputs, config keys)."""
+    members = {"package": spec, "provider": spec["provider"]}
+    members.update(spec["resources"])
+    members.update(spec["functions"])
+    members.update(spec["types"])
+    missing = [where for where, m in members.items() if not m.get("description", "").strip()]
+    for where, props in property_maps(spec).items():
+        missing += [
+            f"{where}.{name}"
+            for name, prop in props.items()
+            if not prop.get("description", "").strip()
+        ]
+    return missing
+
+
+def test_everything_in_schema_json_is_described():
+    assert undescribed(json.loads(CHECKED_IN.read_text())) == []
+
+
+def test_undescribed_names_each_member_without_a_description():
+    # The check above proves something: strip descriptions and every one is named.
+    spec = json.loads(CHECKED_IN.read_text())
+    del spec["functions"][schema.GET_SEAT_HOLDERS]["description"]
+    spec["resources"][schema.SEAT_ASSIGNMENT]["inputProperties"]["userUuids"]["description"] = " "
+    del spec["types"][schema.SEAT_HOLDER]["properties"]["email"]["description"]
+    del spec["config"]["variables"]["batchSize"]["description"]
+    assert undescribed(spec) == [
+        schema.GET_SEAT_HOLDERS,
+        "config.variables.batchSize",
+        f"{schema.SEAT_ASSIGNMENT}.inputProperties.userUuids",
+        f"{schema.SEAT_HOLDER}.email",
+    ]
+
+
+def test_schema_json_has_the_version_of_the_package():
+    declared = re.search(r'^version = "([^"]+)"$', PYPROJECT.read_text(), re.MULTILINE)
+    assert declared is not None
+    assert (
+        json.loads(CHECKED_IN.read_text())["version"]
+        == declared[1]
+        == version("pulumi-datadog-seats")
+    )
+
+
+def test_the_sdk_names_follow_the_repository():
+    spec = json.loads(CHECKED_IN.read_text())
+    repository = re.search(r'^Repository = "([^"]+)"$', PYPROJECT.read_text(), re.MULTILINE)
+    assert repository is not None and spec["repository"] == repository[1]
+    # The Go SDK is the module <repository>/sdk/go (sdk/go/go.mod), one package in it.
+    go_import = spec["language"]["go"]["importBasePath"]
+    assert go_import == f"{repository[1].removeprefix('https://')}/sdk/go/datadogseats"
+    assert spec["language"]["nodejs"]["packageName"] == "@pulumi-datadog-seats/datadog-seats"
+    # Generated code carries the schema's version, which the engine asks the plugin for.
+    assert spec["meta"]["supportPack"] is True
+    for language in ("nodejs", "go", "python"):
+        assert spec["language"][language]["respectSchemaVersion"] is True, language

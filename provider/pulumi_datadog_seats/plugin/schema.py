@@ -35,6 +35,16 @@ APP_KEY = "appKey"
 API_URL = "apiUrl"
 SECRET_CONFIG = (API_KEY, APP_KEY)
 
+# Where the package lives, and the names of the SDKs generated from this schema
+# (sdk/README.md says why each is what it is).
+REPOSITORY = "https://github.com/pulumi-datadog-seats/pulumi-datadog-seats"
+NODEJS_PACKAGE = "@pulumi-datadog-seats/datadog-seats"
+GO_IMPORT_BASE_PATH = "github.com/pulumi-datadog-seats/pulumi-datadog-seats/sdk/go/datadogseats"
+#: Never `pulumi_datadog_seats`: that is the dynamic resource, the Python API. No Python
+#: SDK is generated from this schema; the name keeps one generated elsewhere (e.g. by
+#: `pulumi package add`) from shadowing it.
+PYTHON_PACKAGE = "pulumi_datadog_seats_sdk"
+
 
 def package_version() -> str:
     """The version of the installed distribution, which is the plugin's and the schema's."""
@@ -206,6 +216,26 @@ def _seat_holder_type() -> dict[str, Any]:
     }
 
 
+def _languages() -> dict[str, Any]:
+    """What the SDK generators need (provider/cmd/pulumi-sdkgen-datadog-seats)."""
+    return {
+        "nodejs": {
+            "packageName": NODEJS_PACKAGE,
+            "packageDescription": (
+                "Datadog seat assignments as code: the TypeScript/JavaScript SDK of the "
+                "datadog-seats Pulumi provider."
+            ),
+            "respectSchemaVersion": True,
+        },
+        "go": {
+            "importBasePath": GO_IMPORT_BASE_PATH,
+            "generateResourceContainerTypes": True,
+            "respectSchemaVersion": True,
+        },
+        "python": {"packageName": PYTHON_PACKAGE, "respectSchemaVersion": True},
+    }
+
+
 def build_schema(package_version_: str | None = None) -> dict[str, Any]:
     """The package schema as a dict (``json.dumps`` it for GetSchema)."""
     config = _config_properties()
@@ -219,8 +249,12 @@ def build_schema(package_version_: str | None = None) -> dict[str, Any]:
         ),
         "keywords": ["pulumi", "datadog", "seats", "category/monitoring", "kind/native"],
         "license": "Apache-2.0",
+        "homepage": REPOSITORY,
+        "repository": REPOSITORY,
         "publisher": "pulumi-datadog-seats",
-        "meta": {"moduleFormat": "(.*)"},
+        # supportPack: the generators take the version from this schema (the plugin's),
+        # and the Go SDK is a module of its own (sdk/go/go.mod).
+        "meta": {"moduleFormat": "(.*)", "supportPack": True},
         "config": {"variables": config},
         "provider": {
             "description": (
@@ -232,7 +266,7 @@ def build_schema(package_version_: str | None = None) -> dict[str, Any]:
         "types": {SEAT_HOLDER: _seat_holder_type()},
         "resources": {SEAT_ASSIGNMENT: _seat_assignment()},
         "functions": {GET_SEAT_HOLDERS: _get_seat_holders()},
-        "language": {"python": {"packageName": "pulumi_datadog_seats_sdk"}},
+        "language": _languages(),
     }
 
 

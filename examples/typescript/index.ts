@@ -1,0 +1,26 @@
+// Datadog seats from TypeScript: the people named in stack config, plus everyone who holds
+// a seat of another product today (read from Datadog at every run), hold an
+// incident_response seat.
+//
+// The resource is served by the datadog-seats provider plugin (pulumi-resource-datadog-seats,
+// installed with the pulumi-datadog-seats Python package); README.md says how to run it.
+import * as pulumi from "@pulumi/pulumi";
+import * as seats from "@pulumi-datadog-seats/datadog-seats";
+
+const config = new pulumi.Config();
+const productCode = config.get("productCode") ?? "incident_response";
+// `pulumi config set --path 'userUuids[0]' <uuid>`, one line per user.
+const named = config.requireObject<string[]>("userUuids");
+
+// Who holds a seat of this other product now, e.g. on_call seats handed out in Datadog.
+const others = seats.getSeatHoldersOutput({
+    productCode: config.get("alsoHoldersOf") ?? "on_call",
+});
+
+const responders = new seats.SeatAssignment("responders", {
+    productCode,
+    userUuids: others.userUuids.apply((holders) => [...new Set([...named, ...holders])]),
+});
+
+export const assignedIds = responders.assignedIds;
+export const alsoFrom = others.userUuids;

@@ -1,0 +1,221 @@
+// Command pulumi-sdkgen-datadog-seats writes the TypeScript and Go SDKs of the datadog-seats
+// provider from its schema, with Pulumi's own code generators (pkg/v3/codegen) at the
+// engine's pin.
+//
+//	pulumi-sdkgen-datadog-seats -schema provider/pulumi_datadog_seats/plugin/schema.json -out sdk
+//
+// writes sdk/nodejs and sdk/go. `pulumi package gen-sdk` would do the same through the
+// language hosts, but the hosts that can be built here (sdk/v3 v3.68.0) do not implement
+// GeneratePackage, so this program calls the generators directly.
+//
+// Each language directory belongs to the generator, except the files it does not write
+// (README.md, by hand; go.sum, by `go mod tidy` in scripts/gen-sdk; package-lock.json, by
+// npm) and the build output and dependencies that .gitignore keeps out of git (bin/,
+// node_modules/): files a previous schema generated and this one does not are removed.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/blang/semver"
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
+	nodejsgen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+)
+
+// tool is the name the generators write into the header of every generated file.
+const tool = "pulumi-sdkgen-datadog-seats"
+
+// notGenerated are the files of a language directory that the generator never writes nor
+// removes; kept are the directories it never looks into.
+var (
+	notGenerated = map[string]bool{"README.md": true, "go.sum": true, "package-lock.json": true}
+	kept         = map[string]bool{"bin": true, "node_modules": true}
+)
+
+func main() {
+	schemaPath := flag.String("schema", "", "the package schema (schema.json)")
+	out := flag.String("out", "", "the directory that receives nodejs/ and go/")
+	languages := flag.String("languages", "nodejs,go", "comma-separated languages to generate")
+	flag.Parse()
+	if *schemaPath == "" || *out == "" || flag.NArg() != 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*schemaPath, *out, strings.Split(*languages, ",")); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", tool, err)
+		os.Exit(1)
+	}
+}
+
+func run(schemaPath, out string, languages []string) error {
+	for _, language := range languages {
+		// Bind anew for each language: the generators record their settings in the package.
+		pkg, err := bind(schemaPath)
+		if err != nil {
+			return err
+		}
+		var files map[string][]byte
+		switch language {
+		case "nodejs":
+			files, err = nodejsgen.GeneratePackage(tool, pkg, nil, nil, false, noLoader{})
+			// The package's README is ours (sdk/nodejs/README.md); the generator's would be
+			// the schema's description.
+			delete(files, "README.md")
+		case "go":
+			files, err = gogen.GeneratePackage(tool, pkg, nil)
+		default:
+			return fmt.Errorf("unknown language %q (nodejs, go)", language)
+		}
+		if err != nil {
+			return fmt.Errorf("generating the %s SDK: %w", language, err)
+		}
+		if err := write(filepath.Join(out, language), files); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bind reads the schema and binds it with Pulumi's validation (the metaschema and the
+// binder's own checks): a schema the engine would reject generates nothing.
+func bind(schemaPath string) (*schema.Package, error) {
+	raw, err := os.ReadFile(schemaPath)
+	if err != nil {
+		return nil, err
+	}
+	var spec schema.PackageSpec
+	decoder := json.NewDecoder(bytes.NewReader(raw))
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&spec); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", schemaPath, err)
+	}
+	if _, err := semver.Parse(spec.Version); err != nil {
+		return nil, fmt.Errorf("%s: the version %q is not semver: %w", schemaPath, spec.Version, err)
+	}
+	pkg, diags, err := schema.BindSpec(spec, noLoader{}, schema.ValidationOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("binding %s: %w", schemaPath, err)
+	}
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("binding %s: %w", schemaPath, diags)
+	}
+	return pkg, nil
+}
+
+// write makes dir hold exactly files (plus the hand-written and kept entries).
+func write(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var stale []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if d.IsDir() {
+			if kept[rel] {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if _, ok := files[filepath.ToSlash(rel)]; !ok && !notGenerated[rel] {
+			stale = append(stale, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, path := range stale {
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+	}
+	if err := removeEmptyDirs(dir); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if notGenerated[name] {
+			return fmt.Errorf("the generator wrote %s, which it must leave alone", name)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeEmptyDirs removes the directories under root (not root) left empty.
+func removeEmptyDirs(root string) error {
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root {
+			if rel, _ := filepath.Rel(root, path); kept[rel] {
+				return filepath.SkipDir
+			}
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Deepest first.
+	sort.Sort(sort.Reverse(sort.StringSlice(dirs)))
+	for _, d := range dirs {
+		if entries, err := os.ReadDir(d); err == nil && len(entries) == 0 {
+			if err := os.Remove(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// noLoader refuses to load packages: the schema references none, and the generators ask a
+// loader only for the packages a schema depends on.
+type noLoader struct{}
+
+var errNoPackages = errors.New("the datadog-seats schema references no other package")
+
+func (noLoader) LoadPackage(string, *semver.Version) (*schema.Package, error) {
+	return nil, errNoPackages
+}
+
+func (noLoader) LoadPackageV2(context.Context, *schema.PackageDescriptor) (*schema.Package, error) {
+	return nil, errNoPackages
+}
+
+func (noLoader) LoadPackageReference(string, *semver.Version) (schema.PackageReference, error) {
+	return nil, errNoPackages
+}
+
+func (noLoader) LoadPackageReferenceV2(
+	context.Context, *schema.PackageDescriptor,
+) (schema.PackageReference, error) {
+	return nil, errNoPackages
+}
