@@ -289,7 +289,9 @@ def test_cli_with_tls_serves_https_and_prints_its_ca(cli_processes, tmp_path):
         ["--api-key", "cli-api", "--app-key", "cli-app", "--tls", "--tls-dir", str(tmp_path)],
     )
     assert cli.url.startswith("https://127.0.0.1:")
-    ca_path = _first_line(cli.process)
+    assert cli.process.stdout is not None
+    # Read from the buffer: the URL's readline may have taken this line in already.
+    ca_path = cli.process.stdout.readline().strip()
     assert ca_path == str(tmp_path / "ca.pem")
     headers = {"DD-API-KEY": "cli-api", "DD-APPLICATION-KEY": "cli-app"}
     session = requests.Session()
