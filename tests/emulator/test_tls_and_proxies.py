@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests.adapters
 
-from datadog_seats_emulator import EmulatorConfig, SeatsEmulator, seed_users
+from datadog_seats_emulator import EmulatorConfig, FaultRule, SeatsEmulator, seed_users
 from datadog_seats_emulator.tls import TlsSetup, make_tls
 from pulumi_datadog_seats.api.seats import SeatsClient
-from pulumi_datadog_seats.errors import ConfigurationError, SeatsError, TransportError
+from pulumi_datadog_seats.errors import ConfigurationError, TransportError
 from pulumi_datadog_seats.settings import Settings
 from tests.proxy_server import ProxyServer
 from tests.waiting import wait_until
@@ -83,7 +83,8 @@ def client(emulator: SeatsEmulator) -> SeatsClient:
 
 
 def fails(emulator: SeatsEmulator) -> str:
-    """The message of a listing and of an assign that must fail; neither reaches the API."""
+    """The message of a listing and of an assign that must fail; neither reaches the API,
+    and the error says so (``sent_nothing``: the seat logic need not fear a late write)."""
     emulator.state.reset()
     messages = []
     calls: list[Callable[[SeatsClient], object]] = [
@@ -91,8 +92,9 @@ def fails(emulator: SeatsEmulator) -> str:
         lambda c: c.assign_batch(IR, [USERS[0]["id"]]),
     ]
     for call in calls:
-        with pytest.raises(SeatsError) as info:
+        with pytest.raises(TransportError) as info:
             call(client(emulator))
+        assert info.value.sent_nothing
         messages.append(str(info.value))
         assert info.value.__cause__ is None and info.value.__context__ is None
     assert emulator.state.requests() == []
@@ -230,6 +232,21 @@ def test_a_proxy_login_page_is_named_as_such(emulators, env, tmp_path):
     assert "Sign in to the proxy" in message and "NO_PROXY" in message
 
 
-def test_failures_are_transport_errors(emulators, env):
-    with pytest.raises(TransportError):
-        client(emulators["valid"]).list_seat_holders(IR)
+def test_a_refused_connection_sent_nothing_but_a_dropped_one_may_land(emulators, env):
+    emulator = emulators["valid"]
+    env.setenv("REQUESTS_CA_BUNDLE", CA_PATHS["valid"])
+    # Nothing listens on the port any more: refused, sent nothing.
+    gone = SeatsEmulator(EmulatorConfig(api_key=API_KEY, app_key=APP_KEY)).start()
+    url = gone.url
+    gone.stop()
+    settings = Settings(api_key=API_KEY, app_key=APP_KEY, api_url=url, max_retries=1)
+    with pytest.raises(TransportError) as refused:
+        SeatsClient(settings).assign_batch(IR, [USERS[0]["id"]])
+    assert refused.value.sent_nothing
+    # The API drops the connection after the request came: it may have landed.
+    emulator.state.reset()
+    emulator.state.add_fault(FaultRule(kind="drop"))
+    with pytest.raises(TransportError) as dropped:
+        client(emulator).assign_batch(IR, [USERS[0]["id"]])
+    assert not dropped.value.sent_nothing
+    assert len(emulator.state.requests()) == 2  # the attempt and its retry, both dropped

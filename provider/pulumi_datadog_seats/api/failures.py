@@ -19,7 +19,7 @@ from urllib3.exceptions import NewConnectionError, ProtocolError
 from urllib3.exceptions import ProxyError as Urllib3ProxyError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
-from ..errors import quoted
+from ..errors import SeatsError, quoted
 from ..redaction import scrub_keys
 from .trust import Trust
 
@@ -232,7 +232,9 @@ def _reasons(exc: BaseException) -> Iterator[BaseException]:
             or current.__cause__
             or current.__context__
         )
-        if not isinstance(nxt, BaseException):
+        # A SeatsError in the chain is the failure of an earlier request (a roll-back runs
+        # while one is handled): its message is not this request's reason.
+        if not isinstance(nxt, BaseException) or isinstance(nxt, SeatsError):
             return
         current = nxt
 

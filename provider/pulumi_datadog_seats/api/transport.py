@@ -53,6 +53,7 @@ from .retry import (
     BudgetedRetry,
     content_length,
     earlier_attempt,
+    sent_nothing,
     unclear_status,
 )
 from .trust import Trust, VerifyingAdapter, ssl_context, trust_from
@@ -121,7 +122,10 @@ class Transport:
             )
         except (requests.RequestException, ValueError) as exc:
             # ValueError: requests' own, for a proxy URL it cannot parse.
-            failure = TransportError(self._transport_message(method, path, exc, advice))
+            failure = TransportError(
+                self._transport_message(method, path, exc, advice),
+                sent_nothing=sent_nothing(exc),
+            )
         if response is None:
             # Raised outside the except block: the library's exception, whose text may
             # quote what a hostile server sent, is not chained to ours.
