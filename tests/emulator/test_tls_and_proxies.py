@@ -250,3 +250,16 @@ def test_a_refused_connection_sent_nothing_but_a_dropped_one_may_land(emulators,
         client(emulator).assign_batch(IR, [USERS[0]["id"]])
     assert not dropped.value.sent_nothing
     assert len(emulator.state.requests()) == 2  # the attempt and its retry, both dropped
+
+
+def test_plain_http_to_this_machine_never_goes_through_a_proxy(env, proxy):
+    # The emulator over http:// (loopback only): with HTTP_PROXY set, the key headers would
+    # reach the proxy in clear. They go direct instead.
+    config = EmulatorConfig(api_key=API_KEY, app_key=APP_KEY, users=USERS)
+    with SeatsEmulator(config) as plain:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+            env.setenv(name, proxy.url(f"{PROXY_USER}:{PROXY_PASSWORD}"))
+        before = proxy.log().count("access_log")
+        works(plain)
+    assert proxy.log().count("access_log") == before  # it served no request
+    assert API_KEY not in proxy.log()

@@ -23,11 +23,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, cast
 
 import requests
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
@@ -63,6 +63,9 @@ from .trust import Trust, VerifyingAdapter, ssl_context, trust_from
 #: server that never stops sending (or a compression bomb) can take.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
+#: Proxies of a request that must go direct: requests drops None entries once they have
+#: hidden the environment's (its type hints allow strings only).
+_NO_PROXIES = cast("MutableMapping[str, str]", {"http": None, "https": None, "all": None})
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,9 @@ class Transport:
                 allow_redirects=False,
                 # The body is read here, bounded in size and time (_read_body).
                 stream=True,
+                # Plain http goes only to this machine (settings refuse it elsewhere):
+                # never through a proxy, which would read the key headers in clear.
+                proxies=_NO_PROXIES if url.startswith("http://") else None,
             )
         except (requests.RequestException, ValueError) as exc:
             # ValueError: requests' own, for a proxy URL it cannot parse.
