@@ -14,13 +14,18 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The credentials the tests' proxy asks for (reserved characters: URL-encoded in URLs).
+PROXY_USER, PROXY_PASSWORD = "seats", "pr0xy p@ss/w:rd"
 
 
 @dataclass
@@ -97,3 +102,13 @@ class ProxyServer:
     def tunnels(self) -> list[str]:
         """The tunnels of its access log (written when one closes): ``CONNECT host:port``."""
         return re.findall(r"access_log:\d+ - \S+ - (CONNECT \S+)", self.log())
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyServer]:
+    """A proxy of the module that wants PROXY_USER and PROXY_PASSWORD."""
+    server = ProxyServer(
+        tmp_path_factory.mktemp("proxy"), basic_auth=f"{PROXY_USER}:{PROXY_PASSWORD}"
+    ).start()
+    yield server
+    server.stop()

@@ -14,12 +14,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from datadog_seats_emulator import EmulatorConfig, SeatsEmulator, seed_users
 from datadog_seats_emulator.tls import make_tls
-from tests.proxy_server import ProxyServer
+from tests.proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer, proxy
 from tests.waiting import wait_until
 
 from .conftest import (
@@ -34,12 +35,11 @@ from .harness import ROOT, EmulatorProcess, Engine, Result, Stack, copy_project,
 from .plugin_fixtures import connect_plugin, env_with_plugin_on_path, set_config, yaml_example
 from .test_examples import emails_of, quickstart_copy
 
-__all__ = ["yaml_example"]  # a fixture used here
+__all__ = ["proxy", "yaml_example"]  # fixtures used here
 
 pytestmark = pytest.mark.e2e
 
 IR = "incident_response"
-PROXY_USER, PROXY_PASSWORD = "seats", "pr0xy p@ss/word"
 #: Variables of the machine that would decide trust or proxies instead of the test.
 NETWORK_VARIABLES = (
     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
@@ -92,15 +92,6 @@ def flawed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
         emulator.stop()
 
 
-@pytest.fixture(scope="module")
-def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyServer]:
-    server = ProxyServer(
-        tmp_path_factory.mktemp("proxy"), basic_auth=f"{PROXY_USER}:{PROXY_PASSWORD}"
-    ).start()
-    yield server
-    server.stop()
-
-
 def holders(emulator: EmulatorProcess) -> list[str]:
     return sorted(emulator.admin.holders(IR))
 
@@ -130,7 +121,7 @@ def refused(stack: Stack, env: dict[str, str], *expected: str, command: str = "u
 
 
 def assert_clean(result: Result) -> None:
-    for secret in (CANARY_API_KEY, CANARY_APP_KEY, PROXY_PASSWORD, "pr0xy%20p%40ss"):
+    for secret in (CANARY_API_KEY, CANARY_APP_KEY, PROXY_PASSWORD, quote(PROXY_PASSWORD, safe="")):
         assert secret not in result.text
     assert "Traceback" not in result.text
 

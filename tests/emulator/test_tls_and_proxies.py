@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests.adapters
@@ -21,15 +22,15 @@ from datadog_seats_emulator.tls import TlsSetup, make_tls
 from pulumi_datadog_seats.api.seats import SeatsClient
 from pulumi_datadog_seats.errors import ConfigurationError, TransportError
 from pulumi_datadog_seats.settings import Settings
-from tests.proxy_server import ProxyServer
+from tests.proxy_server import PROXY_PASSWORD, PROXY_USER, ProxyServer, proxy
 from tests.waiting import wait_until
 
 API_KEY = f"tls-api-key-{uuid.uuid4().hex}"
 APP_KEY = f"tls-app-key-{uuid.uuid4().hex}"
-PROXY_USER, PROXY_PASSWORD = "seats", "p@ss w0rd/:x"
 TRUST_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY")
 USERS = seed_users(5)
+__all__ = ["proxy"]  # a fixture used here
 IR = "incident_response"
 
 
@@ -59,15 +60,6 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in (*TRUST_VARIABLES, *PROXY_VARIABLES, "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
-
-
-@pytest.fixture(scope="module")
-def proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyServer]:
-    server = ProxyServer(
-        tmp_path_factory.mktemp("proxy"), basic_auth=f"{PROXY_USER}:{PROXY_PASSWORD}"
-    ).start()
-    yield server
-    server.stop()
 
 
 def client(emulator: SeatsEmulator) -> SeatsClient:
@@ -100,7 +92,7 @@ def fails(emulator: SeatsEmulator) -> str:
     assert emulator.state.requests() == []
     assert emulator.state.holders(IR) == []
     for message in messages:
-        for secret in (API_KEY, APP_KEY, PROXY_PASSWORD, "p%40ss"):
+        for secret in (API_KEY, APP_KEY, PROXY_PASSWORD, quote(PROXY_PASSWORD, safe="")):
             assert secret not in message
         assert "Traceback" not in message
     return messages[1]
