@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -732,7 +732,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     plan = QUICK if args.quick else FULL
     write = args.write or not args.quick
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    started, clock, load = datetime.now(UTC), time.perf_counter(), os.getloadavg()
+    now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+
+    started, clock, load = now, time.perf_counter(), os.getloadavg()
     ids = user_ids(plan.emulator_users)
 
     with Bench.create() as bench:

@@ -12,7 +12,7 @@ import binascii
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any, Literal, Protocol
 
 from .common import UUID_RE, ApiError, describe, format_time
@@ -154,7 +154,7 @@ class SeatBook:
         """Make exactly these users hold the product; remaining holders keep assigned_at."""
         ids = list(dict.fromkeys(u.lower() for u in user_uuids))
         current = self._holders.get(product_code, {})
-        now = datetime.now(UTC)
+        now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+
         self._holders[product_code] = {u: current.get(u) or _Holding(now) for u in ids}
         return sorted(ids)
 
@@ -237,7 +237,7 @@ class SeatBook:
                         f"{len(new)} requested, {available} available",
                     )
                 new = new[:available]
-        now = datetime.now(UTC)
+        now = datetime.now(timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+
         for user_id in new:
             holdings[user_id] = _Holding(now)
         if not holdings:

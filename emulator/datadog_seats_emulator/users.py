@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 from .common import UUID_RE, ApiError, parse_number_page
 
@@ -42,13 +42,17 @@ _CREATED_AT = "2024-01-01T00:00:00.000000+00:00"
 _SORT_FIELDS = ("name", "modified_at", "user_count")
 
 
-class SeatUser(TypedDict):
-    """A user of the emulated organization. `status` is absent for Active users."""
-
+class _KnownUser(TypedDict):
     id: str
     email: str
     name: str
-    status: NotRequired[str]
+
+
+# total=False rather than NotRequired, which Python 3.10 lacks.
+class SeatUser(_KnownUser, total=False):
+    """A user of the emulated organization. `status` is absent for Active users."""
+
+    status: str
 
 
 def user_status(user: SeatUser) -> str:
