@@ -194,6 +194,7 @@ def test_quickstart_over_https_and_what_each_failure_says(
             )
         finally:
             login.stop()
+        assert CANARY_API_KEY not in login.log() and CANARY_APP_KEY not in login.log()
         # A destroy writes first (DELETE): refused, it gave back no seat, and says so.
         messages["407, destroy"] = refused(
             stack,
@@ -338,5 +339,7 @@ def test_a_proxy_that_drops_the_tunnel_mid_update_names_who_was_left_where(
             stack.up()
             assert holders(https) == sorted(users[0:6])
             stack.preview("--refresh", "--expect-no-changes")
+        log = dropping.log()
+        assert CANARY_API_KEY not in log and CANARY_APP_KEY not in log
     finally:
         dropping.stop()
