@@ -33,9 +33,10 @@ engine: venv
 	PYTHON=$(PY) scripts/ensure-pulumi
 
 # Hands-on use: `eval "$$(scripts/ensure-pulumi --env)"` puts pulumi and .venv in the shell;
-# `make emulator` starts a Seats API emulator in the background and prints its config.
+# `make emulator` starts a Seats API emulator in the background and prints its config;
+# `make emulator TLS=1` serves it over https:// with a CA made for it (and says how to trust it).
 emulator: venv
-	$(PY) scripts/emulator.py start
+	$(PY) scripts/emulator.py start $(if $(TLS),--tls)
 
 emulator-stop:
 	$(PY) scripts/emulator.py stop

@@ -1,6 +1,7 @@
 """Command line: `python -m datadog_seats_emulator --port 0 --users 10 ...`.
 
-Prints the base URL as the first line of stdout, then serves until SIGINT/SIGTERM.
+Prints the base URL as the first line of stdout (with --tls, the path of the CA's
+certificate as the second), then serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from .server import SeatsEmulator, is_loopback_host
 from .state import DEFAULT_PRODUCTS, EmulatorConfig, FaultRule, load_users, seed_users
 from .teams import load_teams
+from .tls import CERTIFICATES, make_tls
 
 API_KEY_ENV = "SEATS_EMULATOR_API_KEY"
 """Environment variable read when --api-key is not given."""
@@ -63,6 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="loopback address to listen on (default: %(default)s)")
     add("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default: 0)")
+    add(
+        "--tls",
+        action="store_true",
+        help="serve https:// with a certificate of a certificate authority made for this run; "
+        "the CA's certificate (PEM) is written to --tls-dir and its path printed as the second "
+        "line of stdout: trust it with REQUESTS_CA_BUNDLE=<path> (default: plain http)",
+    )
+    add(
+        "--tls-dir",
+        default=None,
+        metavar="DIR",
+        help="where --tls writes ca.pem (default: a temporary directory removed at exit)",
+    )
+    add(
+        "--certificate",
+        choices=CERTIFICATES,
+        default="valid",
+        help="with --tls, the certificate served: valid (for 127.0.0.1, ::1 and localhost), "
+        "expired (the same names, expired yesterday) or wrong-host (valid, for another name "
+        "only), to see how clients refuse the last two (default: %(default)s)",
+    )
     add("--api-key", default=None, help=f"the DD-API-KEY to require (default: ${API_KEY_ENV})")
     add(
         "--app-key",
@@ -213,6 +238,8 @@ def config_from_args(args: argparse.Namespace, parser: argparse.ArgumentParser) 
         parser.error(f"missing application key: pass --app-key or set {APP_KEY_ENV}")
     if not is_loopback_host(args.host):
         parser.error(f"--host must be a loopback address, not {args.host!r}")
+    if not args.tls and (args.tls_dir is not None or args.certificate != "valid"):
+        parser.error("--tls-dir and --certificate need --tls")
     try:
         users = load_users(args.users_file) if args.users_file else seed_users(args.users)
         teams = load_teams(args.teams_file) if args.teams_file else []
@@ -252,23 +279,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    try:
-        emulator = SeatsEmulator(config, host=args.host, port=args.port).start()
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
-    try:
-        print(emulator.url, flush=True)
-        print(
-            f"seats emulator serving {emulator.url} with {len(config.users)} users "
-            f"and {len(config.teams)} teams",
-            file=sys.stderr,
-            flush=True,
-        )
-        while not stop.wait(0.5):
-            pass
-    finally:
-        emulator.stop()
+    with tempfile.TemporaryDirectory(prefix="seats-emulator-tls-") as scratch:
+        tls = make_tls(Path(args.tls_dir or scratch), args.certificate) if args.tls else None
+        try:
+            emulator = SeatsEmulator(
+                config, host=args.host, port=args.port, tls=tls.context if tls else None
+            ).start()
+        except OSError as exc:
+            print(f"cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+            return 1
+        try:
+            print(emulator.url, flush=True)
+            if tls is not None:
+                print(tls.ca_path, flush=True)
+            trust = f"; trust its CA with REQUESTS_CA_BUNDLE={tls.ca_path}" if tls else ""
+            print(
+                f"seats emulator serving {emulator.url} with {len(config.users)} users "
+                f"and {len(config.teams)} teams{trust}",
+                file=sys.stderr,
+                flush=True,
+            )
+            while not stop.wait(0.5):
+                pass
+        finally:
+            emulator.stop()
     return 0
 
 

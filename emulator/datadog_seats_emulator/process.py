@@ -7,6 +7,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from requests import Session
+
 from .control import EmulatorAdmin
 
 
@@ -14,13 +16,15 @@ from .control import EmulatorAdmin
 class EmulatorProcess:
     """`python -m datadog_seats_emulator` in its own process.
 
-    The keys go through the environment, so they never appear in `ps`.
+    The keys go through the environment, so they never appear in `ps`. With `--tls` among
+    `extra_args` it serves https://, and `ca_path` is the certificate of its CA.
     """
 
     api_key: str
     app_key: str
     extra_args: list[str] = field(default_factory=list)
     url: str = ""
+    ca_path: str = ""
     _proc: subprocess.Popen[str] | None = None
 
     def start(self) -> EmulatorProcess:
@@ -45,9 +49,12 @@ class EmulatorProcess:
         )
         assert self._proc.stdout is not None
         self.url = self._proc.stdout.readline().strip()
-        if not self.url.startswith("http://127.0.0.1:"):
+        scheme = "https" if "--tls" in self.extra_args else "http"
+        if not self.url.startswith(f"{scheme}://127.0.0.1:"):
             self.stop()
             raise RuntimeError(f"the emulator did not start (first line: {self.url!r})")
+        if scheme == "https":
+            self.ca_path = self._proc.stdout.readline().strip()
         return self
 
     def stop(self) -> None:
@@ -58,5 +65,10 @@ class EmulatorProcess:
 
     @property
     def admin(self) -> EmulatorAdmin:
-        """A client of its control endpoints."""
-        return EmulatorAdmin(self.url)
+        """A client of its control endpoints: direct (never through a proxy of the
+        environment), trusting the emulator's CA when it serves https://."""
+        session = Session()
+        session.trust_env = False
+        if self.ca_path:
+            session.verify = self.ca_path
+        return EmulatorAdmin(self.url, session)

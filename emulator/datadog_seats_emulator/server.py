@@ -11,6 +11,7 @@ import contextlib
 import ipaddress
 import json
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -51,16 +52,33 @@ class _Server(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], state: SeatsState, family: socket.AddressFamily):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        state: SeatsState,
+        family: socket.AddressFamily,
+        tls: ssl.SSLContext | None = None,
+    ):
         self.address_family = family
         self.state = state
+        self.tls = tls
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; with TLS, its handshake happens in the handler's thread."""
+        connection, address = super().get_request()
+        if self.tls is not None:
+            connection = self.tls.wrap_socket(
+                connection, server_side=True, do_handshake_on_connect=False
+            )
+        return connection, address
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet about clients that hang up; report anything else."""
-        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+        """Stay quiet about clients that hang up or refuse the certificate; report anything
+        else."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError | ssl.SSLError):
             return
         super().handle_error(request, client_address)
 
@@ -100,6 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
         return cast(_Server, self.server).state
 
     def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
         super().setup()
         server = cast(_Server, self.server)
         with server.connections_lock:
@@ -246,7 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if team is None:
                 return _Reply(200, self._state.list_users(query))
-            base_url = f"http://{self.headers.get('Host') or '127.0.0.1'}"
+            scheme = "https" if cast(_Server, self.server).tls is not None else "http"
+            base_url = f"{scheme}://{self.headers.get('Host') or '127.0.0.1'}"
             team_id = unquote(team["team_id"])
             page = self._state.list_team_memberships(team_id, query, base_url, path)
             return _Reply(200, page)
@@ -425,15 +446,23 @@ _CONTROL_ROUTES: dict[str, dict[str, _ControlRoute]] = {
 class SeatsEmulator:
     """The Seats API on a loopback address, served from a daemon thread.
 
-    Use `start()`/`stop()` or a `with` block; `url` is valid once started.
+    Use `start()`/`stop()` or a `with` block; `url` is valid once started. With `tls` (a
+    server context holding a certificate, see `tls.make_tls`) it serves https://.
     """
 
-    def __init__(self, config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         """Prepare an emulator for `config` on `host:port` (port 0: any free port)."""
         if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
         self.config = config
         self.host = host
+        self.tls = tls
         self.state = SeatsState(config)
         self._requested_port = port
         self._server: _Server | None = None
@@ -450,14 +479,15 @@ class SeatsEmulator:
     def url(self) -> str:
         """Base URL, e.g. "http://127.0.0.1:40123" (RuntimeError before start)."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self) -> SeatsEmulator:
         """Bind and serve in a daemon thread; return self."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        server = _Server((self.host, self._requested_port), self.state, family)
+        server = _Server((self.host, self._requested_port), self.state, family, self.tls)
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},

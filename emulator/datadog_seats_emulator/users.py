@@ -42,13 +42,14 @@ _CREATED_AT = "2024-01-01T00:00:00.000000+00:00"
 _SORT_FIELDS = ("name", "modified_at", "user_count")
 
 
-class _SeatUserRequired(TypedDict):
+class _KnownUser(TypedDict):
     id: str
     email: str
     name: str
 
 
-class SeatUser(_SeatUserRequired, total=False):
+# total=False rather than NotRequired, which Python 3.10 lacks.
+class SeatUser(_KnownUser, total=False):
     """A user of the emulated organization. `status` is absent for Active users."""
 
     status: str

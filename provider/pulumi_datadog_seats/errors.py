@@ -212,7 +212,16 @@ class ServerError(SeatsApiError):
 
 class TransportError(SeatsError):
     """No usable answer came: connection refused or dropped, timeout, TLS, or an answer
-    that is not the API's (:class:`UnexpectedAnswerError`)."""
+    that is not the API's (:class:`UnexpectedAnswerError`).
+
+    ``sent_nothing``: no attempt of the request left this machine (every one was refused
+    before it: no connection, a certificate refused, a proxy that would not open a
+    tunnel), so Datadog cannot carry it out later.
+    """
+
+    def __init__(self, message: str, *, sent_nothing: bool = False) -> None:
+        self.sent_nothing = sent_nothing
+        super().__init__(message)
 
 
 class UnexpectedAnswerError(TransportError):

@@ -20,6 +20,9 @@ SAFETY_TIMEOUT = 60  # only so that a broken CLI fails instead of hanging the ru
 FLAGS = [
     "--host",
     "--port",
+    "--tls",
+    "--tls-dir",
+    "--certificate",
     "--api-key",
     "--app-key",
     "--users",
@@ -246,6 +249,9 @@ def test_cli_help_lists_every_flag_with_its_default():
         "100",
         "10000",
         "60",
+        "plain http",
+        "a temporary directory removed at exit",
+        "valid",
     ]:
         assert f"(default: {default})" in text, default
     options = text.split("options:", 1)[1]
@@ -266,6 +272,8 @@ def test_cli_help_lists_every_flag_with_its_default():
         (["--api-key", "a", "--app-key", "b", "--team", "sre"], "NAME=N"),
         (["--api-key", "a", "--app-key", "b", "--users", "2", "--team", "sre=3"], "only 2"),
         (["--api-key", "a", "--app-key", "b", "--teams-file", "/nonexistent.json"], "nonexistent"),
+        (["--api-key", "a", "--app-key", "b", "--certificate", "expired"], "need --tls"),
+        (["--api-key", "a", "--app-key", "b", "--tls-dir", "/tmp"], "need --tls"),
     ],
 )
 def test_cli_usage_errors(args, message):
@@ -273,3 +281,27 @@ def test_cli_usage_errors(args, message):
     assert result.returncode == 2
     assert result.stdout == ""
     assert message in result.stderr
+
+
+def test_cli_with_tls_serves_https_and_prints_its_ca(cli_processes, tmp_path):
+    cli = _start(
+        cli_processes,
+        ["--api-key", "cli-api", "--app-key", "cli-app", "--tls", "--tls-dir", str(tmp_path)],
+    )
+    assert cli.url.startswith("https://127.0.0.1:")
+    assert cli.process.stdout is not None
+    # Read from the buffer: the URL's readline may have taken this line in already.
+    ca_path = cli.process.stdout.readline().strip()
+    assert ca_path == str(tmp_path / "ca.pem")
+    headers = {"DD-API-KEY": "cli-api", "DD-APPLICATION-KEY": "cli-app"}
+    session = requests.Session()
+    session.trust_env = False  # the machine's REQUESTS_CA_BUNDLE must not decide
+    with pytest.raises(requests.exceptions.SSLError):
+        session.get(cli.url + "/api/v2/users", headers=headers, timeout=SAFETY_TIMEOUT)
+    answer = session.get(
+        cli.url + "/api/v2/users", headers=headers, verify=ca_path, timeout=SAFETY_TIMEOUT
+    )
+    assert answer.status_code == 200
+    code, stderr = cli.terminate()
+    assert code == 0
+    assert f"REQUESTS_CA_BUNDLE={ca_path}" in stderr

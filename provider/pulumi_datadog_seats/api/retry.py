@@ -15,6 +15,7 @@ request retried, :func:`outcome_unknown` to the error a request ended with.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterable
 from types import TracebackType
@@ -30,6 +31,7 @@ from urllib3.exceptions import (
     ProxyError,
     ReadTimeoutError,
     ResponseError,
+    SSLError,
 )
 from urllib3.util.retry import RequestHistory, Retry
 
@@ -44,6 +46,8 @@ RATE_LIMIT_RESET_HEADER = "X-RateLimit-Reset"
 #: long; any other is dropped with its connection, unread (urllib3 would read it to its
 #: end, and a hostile one has none).
 MAX_ERROR_BODY_BYTES = 64 * 1024
+#: How urllib3 says a proxy answered a CONNECT with an error status.
+_TUNNEL_REFUSED = "Tunnel connection failed:"
 
 
 class BudgetedRetry(Retry):
@@ -97,7 +101,19 @@ class BudgetedRetry(Retry):
         _pool: ConnectionPool | None = None,
         _stacktrace: TracebackType | None = None,
     ) -> BudgetedRetry:
-        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        # Whether every attempt so far, this one included, was refused before it was sent:
+        # told to the transport on the MaxRetryError that ends the request (sent_nothing).
+        nothing_sent = (
+            response is None
+            and error is not None
+            and _sent_nothing(error)
+            and all(a.error is not None and _sent_nothing(a.error) for a in self.history)
+        )
+        try:
+            new = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError as exc:
+            exc.nothing_sent = nothing_sent  # type: ignore[attr-defined]
+            raise
         if self.attempt_started is not None:
             new.spent_seconds += time.monotonic() - self.attempt_started
         wait = new.get_retry_after(response) if response is not None else None
@@ -107,7 +123,9 @@ class BudgetedRetry(Retry):
             # As urllib3 does when the count runs out; the connection error, if any, stays
             # the reason so that the message says what failed.
             reason = error or ResponseError("retry budget exhausted")
-            raise MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
+            exhausted = MaxRetryError(_pool, url, reason)  # type: ignore[arg-type]
+            exhausted.nothing_sent = nothing_sent  # type: ignore[attr-defined]
+            raise exhausted
         new.spent_seconds += wait
         new.planned_wait = wait
         if response is not None and not _short(response):
@@ -149,13 +167,27 @@ def outcome_unknown(exc: SeatsError) -> bool:
 
     No answer (a timeout, a dropped connection), an answer that is not the API's, or a
     server error of an :func:`unclear_status` (500, 502, 504): the write may have been
-    made, now or later. A 503 (service unavailable) and a 4xx are refusals; the transport
-    raises a refusal of a retry whose earlier attempt got no clear answer as a
-    ``TransportError``.
+    made, now or later. A 503 (service unavailable) and a 4xx are refusals, and so is a
+    request that no attempt sent (``TransportError.sent_nothing``: no connection, a
+    certificate or a proxy refused); the transport raises a refusal of a retry whose
+    earlier attempt got no clear answer as a ``TransportError``.
     """
     if isinstance(exc, ServerError):
         return unclear_status(exc.status)
-    return isinstance(exc, TransportError)
+    return isinstance(exc, TransportError) and not exc.sent_nothing
+
+
+def sent_nothing(exc: BaseException) -> bool:
+    """Whether the request that raised ``exc`` (requests' or urllib3's exception) was sent
+    by no attempt, as :class:`BudgetedRetry` marks the ``MaxRetryError`` that ended it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MaxRetryError):
+            return bool(getattr(current, "nothing_sent", False))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def unclear_attempt(history: Iterable[RequestHistory]) -> str | None:
@@ -187,9 +219,16 @@ def earlier_attempt(method: str, retries: object) -> str | None:
 
 
 def _sent_nothing(error: Exception) -> bool:
-    """Whether a retried attempt failed before anything was sent: no connection was made."""
+    """Whether an attempt failed before anything was sent: no connection was made, the
+    server's certificate was refused in the handshake, or a proxy would not open a
+    tunnel (it answered the CONNECT with an error status)."""
     if isinstance(error, ProxyError):
         error = error.original_error
+        if _TUNNEL_REFUSED in str(error) and not isinstance(error, ssl.SSLError):
+            return True
+    if isinstance(error, SSLError):
+        inner = error.args[0] if error.args else None
+        return isinstance(inner, ssl.SSLCertVerificationError)
     return isinstance(error, (NewConnectionError, ConnectTimeoutError))
 
 

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
+import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, cast
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
@@ -45,6 +45,7 @@ from ..errors import (
 from ..redaction import scrub_keys, scrub_logs_of
 from ..settings import Settings
 from .answers import Answer
+from .failures import no_answer_message, proxy_for, timed_out_error
 from .retry import (
     MAX_ERROR_BODY_BYTES,
     RATE_LIMIT_RESET_HEADER,
@@ -52,14 +53,19 @@ from .retry import (
     BudgetedRetry,
     content_length,
     earlier_attempt,
+    sent_nothing,
     unclear_status,
 )
+from .trust import Trust, VerifyingAdapter, ssl_context, trust_from
 
 #: The most (decoded) bytes of one answer the client reads. A page of 100 seat holders is
 #: about 20 KB; 32 MiB still holds a page of 100,000 of them, and bounds the memory a
 #: server that never stops sending (or a compression bomb) can take.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _READ_CHUNK = 64 * 1024
+#: Proxies of a request that must go direct: requests drops None entries once they have
+#: hidden the environment's (its type hints allow strings only).
+_NO_PROXIES = cast("MutableMapping[str, str]", {"http": None, "https": None, "all": None})
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +88,8 @@ class Transport:
         self.settings = settings
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
+        #: What the session trusts (read from the environment when it is built).
+        self._trust: Trust | None = None
 
     def request_answer(
         self,
@@ -114,9 +122,16 @@ class Transport:
                 allow_redirects=False,
                 # The body is read here, bounded in size and time (_read_body).
                 stream=True,
+                # Plain http goes only to this machine (settings refuse it elsewhere):
+                # never through a proxy, which would read the key headers in clear.
+                proxies=_NO_PROXIES if url.startswith("http://") else None,
             )
-        except requests.RequestException as exc:
-            failure = TransportError(self._transport_message(method, path, exc, advice))
+        except (requests.RequestException, ValueError) as exc:
+            # ValueError: requests' own, for a proxy URL it cannot parse.
+            failure = TransportError(
+                self._transport_message(method, path, exc, advice),
+                sent_nothing=sent_nothing(exc),
+            )
         if response is None:
             # Raised outside the except block: the library's exception, whose text may
             # quote what a hostile server sent, is not chained to ours.
@@ -197,7 +212,10 @@ class Transport:
             budget_seconds=s.retry_budget_seconds,
         )
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=8)
+        self._trust = trust_from(os.environ)
+        adapter = VerifyingAdapter(
+            ssl_context(self._trust), max_retries=retry, pool_connections=4, pool_maxsize=8
+        )
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         session.headers.update(
@@ -264,22 +282,24 @@ class Transport:
         content_type = quoted(self._scrub(response.headers.get("Content-Type") or ""), 60)
         return f"{content_type or 'no Content-Type'}, {size:,} bytes"
 
-    def _transport_message(
-        self, method: str, path: str, exc: requests.RequestException, advice: ApiAdvice
-    ) -> str:
-        timed_out = _timed_out(exc)
-        kind = "timed out" if timed_out else "failed"
-        reason = quoted(self._scrub(_root_cause(exc)))
+    def _transport_message(self, method: str, path: str, exc: Exception, advice: ApiAdvice) -> str:
+        settings = self.settings
+        url = settings.api_url + path
         waited = (
-            f" (datadog-seats:timeoutSeconds is {self.settings.timeout_seconds:g}s)"
-            if timed_out
+            f" (datadog-seats:timeoutSeconds is {settings.timeout_seconds:g}s)"
+            if timed_out_error(exc)
             else ""
         )
-        return (
-            f"{method} {self.settings.api_url}{path} {kind}{waited} after "
-            f"{self.settings.max_retries} retries or "
-            f"{self.settings.retry_budget_seconds:g}s of retry budget: {reason}. Check the "
-            f"network and datadog:apiUrl; {advice.retry_note}"
+        return no_answer_message(
+            method,
+            url,
+            exc,
+            trust=self._trust or trust_from(os.environ),
+            proxy=proxy_for(url),
+            attempts=f"{waited} after {settings.max_retries} retries or "
+            f"{settings.retry_budget_seconds:g}s of retry budget",
+            retry_note=advice.retry_note,
+            keys=(settings.api_key, settings.app_key),
         )
 
     def _scrub(self, text: str) -> str:
@@ -296,30 +316,3 @@ class Transport:
 def _size(count: int) -> str:
     mib = 1024 * 1024
     return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
-
-
-def _timed_out(exc: BaseException) -> bool:
-    """Whether a timeout is anywhere among the reasons of a requests/urllib3 exception."""
-    for reason in _reasons(exc):
-        if isinstance(reason, (requests.Timeout, Urllib3TimeoutError, TimeoutError)):
-            return True
-    return False
-
-
-def _reasons(exc: BaseException) -> Iterator[BaseException]:
-    """``exc``, then each reason (urllib3's ``reason``, else the cause or context) inward."""
-    visited: set[int] = set()
-    current: BaseException = exc
-    while id(current) not in visited:
-        visited.add(id(current))
-        yield current
-        nxt = getattr(current, "reason", None) or current.__cause__ or current.__context__
-        if not isinstance(nxt, BaseException):
-            return
-        current = nxt
-
-
-def _root_cause(exc: BaseException) -> str:
-    """The innermost reason of a requests/urllib3 exception, without the retry noise."""
-    *_, seen = _reasons(exc)
-    return f"{type(seen).__name__}: {seen}"
