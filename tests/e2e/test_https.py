@@ -30,10 +30,11 @@ from .conftest import (
     connect,
     connect_and_declare,
     declare,
+    emails_of,
 )
 from .harness import ROOT, EmulatorProcess, Engine, Result, Stack, copy_project, stack_in
 from .plugin_fixtures import connect_plugin, env_with_plugin_on_path, set_config, yaml_example
-from .test_examples import emails_of, quickstart_copy
+from .test_examples import quickstart_copy
 
 __all__ = ["proxy", "yaml_example"]  # fixtures used here
 
