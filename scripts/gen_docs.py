@@ -361,10 +361,11 @@ def _codes(names: tuple[str, ...] | list[str]) -> str:
 def credentials_table(spec: Mapping[str, Any]) -> str:
     """Where each credential comes from, for both front ends, then the environment."""
     from pulumi_datadog_seats import settings
-    from pulumi_datadog_seats.plugin.config import SETTINGS_KEYS
-    from pulumi_datadog_seats.plugin.schema import PACKAGE
+    from pulumi_datadog_seats.declaration import PYTHON, SCHEMA
 
-    plugin_key = {shared: f"{PACKAGE}:{own}" for own, shared in SETTINGS_KEYS.items()}
+    plugin_key = {
+        getattr(PYTHON, name): getattr(SCHEMA, name) for name in ("api_key", "app_key", "api_url")
+    }
     variables = spec["config"]["variables"]
     rows = [
         "| what | Python programs (dynamic resource) | YAML, TypeScript, Go (plugin) "

@@ -3,8 +3,9 @@
 The lifecycle core works on :class:`Declaration` (the checked inputs) and
 :class:`SeatOutputs` (what the state records) under the property names of the dynamic
 resource (``product_code``, ``user_uuids``, ...). A front end translates its wire values
-into these and back; the :class:`Spelling` it passes down is how its users write the
-names a message mentions, so no finished message is ever rewritten.
+into these and back; the :class:`Spelling` it passes down (to the core and, through the
+settings, to the API client) is how its users write the property names and config keys a
+message mentions, so no finished message is ever rewritten.
 """
 
 from __future__ import annotations
@@ -28,16 +29,29 @@ REPLACING_INPUTS = (PRODUCT_CODE,)
 
 @dataclass(frozen=True)
 class Spelling:
-    """How the users of one front end write the property names and values messages mention."""
+    """How the users of one front end write the names messages mention."""
 
     #: Property name -> as written (``user_uuids`` or ``userUuids``).
     properties: dict[str, str]
     #: ``exclusive`` on and off as written (``exclusive=True`` or ``exclusive: true``).
     exclusive_on: str
     exclusive_off: str
+    #: The stack-config keys of the credentials and the URL (``datadog:apiKey``, ...).
+    api_key: str
+    app_key: str
+    api_url: str
 
     def __getitem__(self, name: str) -> str:
         return self.properties.get(name, name)
+
+    def fill(self, template: str) -> str:
+        """``template`` with ``{api_key}``, ``{app_key}``, ``{api_url}`` and ``{<property>}``
+        replaced by how this front end writes them (nothing else in it is touched)."""
+        names = {"api_key": self.api_key, "app_key": self.app_key, "api_url": self.api_url}
+        names.update(self.properties)
+        for name, written in names.items():
+            template = template.replace("{" + name + "}", written)
+        return template
 
 
 #: Python programs (the dynamic resource).
@@ -45,6 +59,10 @@ PYTHON = Spelling(
     properties={name: name for name in (*INPUTS, ASSIGNED_IDS, UNMANAGED_IDS)},
     exclusive_on="exclusive=True",
     exclusive_off="exclusive=False",
+    # The keys pulumi-datadog users already set.
+    api_key="datadog:apiKey",
+    app_key="datadog:appKey",
+    api_url="datadog:apiUrl",
 )
 #: The plugin's schema (YAML, TypeScript, Go).
 SCHEMA = Spelling(
@@ -57,6 +75,10 @@ SCHEMA = Spelling(
     },
     exclusive_on="exclusive: true",
     exclusive_off="exclusive: false",
+    # A provider plugin is handed its own namespace only.
+    api_key="datadog-seats:apiKey",
+    app_key="datadog-seats:appKey",
+    api_url="datadog-seats:apiUrl",
 )
 
 

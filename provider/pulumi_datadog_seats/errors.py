@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .declaration import PYTHON, Spelling
 from .redaction import scrub_keys
 
 
@@ -64,6 +65,7 @@ class SeatsApiError(SeatsError):
         errors: Sequence[str],
         *,
         hint: str | None = None,
+        spelling: Spelling = PYTHON,
     ) -> None:
         self.status = status
         self.method = method
@@ -71,6 +73,8 @@ class SeatsApiError(SeatsError):
         self.errors = list(errors)
         # An API area's own advice for this status replaces the class's (seats) default.
         self._hint_override = hint
+        # The hints name config keys and properties as {api_key}, {user_uuids}, ...
+        self.spelling = spelling
         super().__init__(self._compose())
 
     def _hint(self) -> str:
@@ -78,9 +82,8 @@ class SeatsApiError(SeatsError):
 
     def _compose(self) -> str:
         detail = "; ".join(self.errors) if self.errors else "no error details"
-        return (
-            f"Datadog answered {self.status} to {self.method} {self.path}: {detail}. {self._hint()}"
-        )
+        hint = self.spelling.fill(self._hint())
+        return f"Datadog answered {self.status} to {self.method} {self.path}: {detail}. {hint}"
 
 
 class RedirectError(SeatsApiError):
@@ -91,16 +94,23 @@ class RedirectError(SeatsApiError):
     """
 
     def __init__(
-        self, status: int, method: str, path: str, errors: Sequence[str], location: str
+        self,
+        status: int,
+        method: str,
+        path: str,
+        errors: Sequence[str],
+        location: str,
+        *,
+        spelling: Spelling = PYTHON,
     ) -> None:
         self.location = describe_location(location)
-        super().__init__(status, method, path, errors)
+        super().__init__(status, method, path, errors, spelling=spelling)
 
     def _hint(self) -> str:
         where = self.location or "another URL (no Location header)"
         return (
             f"The answer redirects to {where}; redirects are never followed, so the keys were "
-            "not sent there. Set datadog:apiUrl (or DD_HOST / DD_SITE) to the API URL of your "
+            "not sent there. Set {api_url} (or DD_HOST / DD_SITE) to the API URL of your "
             "Datadog site itself, for example https://api.datadoghq.eu."
         )
 
@@ -141,8 +151,8 @@ class BadRequestError(SeatsApiError):
     """400: Datadog rejected the request as malformed."""
 
     hint = (
-        "The request was malformed: check that product_code is a product code and that "
-        "user_uuids holds Datadog user UUIDs."
+        "The request was malformed: check that {product_code} is a product code and that "
+        "{user_uuids} holds Datadog user UUIDs."
     )
 
 
@@ -150,8 +160,8 @@ class AuthenticationError(SeatsApiError):
     """401: the API key was not accepted."""
 
     hint = (
-        "Set a valid API key for this site in datadog:apiKey (or DD_API_KEY) and check that "
-        "datadog:apiUrl (or DD_HOST / DD_SITE) points at your organization's site."
+        "Set a valid API key for this site in {api_key} (or DD_API_KEY) and check that "
+        "{api_url} (or DD_HOST / DD_SITE) points at your organization's site."
     )
 
 
@@ -159,7 +169,7 @@ class PermissionDeniedError(SeatsApiError):
     """403: the keys are wrong for this site, or the application key lacks a permission."""
 
     hint = (
-        "Check datadog:apiKey/DD_API_KEY and datadog:appKey/DD_APP_KEY belong to this site's "
+        "Check {api_key}/DD_API_KEY and {app_key}/DD_APP_KEY belong to this site's "
         "organization, and that the application key's user or service account has one of the "
         f"permissions {', '.join(WRITE_PERMISSIONS)} (to assign and unassign) or "
         f"{', '.join(READ_PERMISSIONS)} (to list seat holders)."
@@ -170,7 +180,7 @@ class NotFoundError(SeatsApiError):
     """404: the endpoint does not exist at the configured URL."""
 
     hint = (
-        "Check that datadog:apiUrl (or DD_HOST / DD_SITE) is the API URL of your Datadog site, "
+        "Check that {api_url} (or DD_HOST / DD_SITE) is the API URL of your Datadog site, "
         "for example https://api.datadoghq.eu."
     )
 
@@ -188,10 +198,17 @@ class RateLimitedError(SeatsApiError):
     """429 that outlasted the retry budget."""
 
     def __init__(
-        self, status: int, method: str, path: str, errors: Sequence[str], reset_seconds: str
+        self,
+        status: int,
+        method: str,
+        path: str,
+        errors: Sequence[str],
+        reset_seconds: str,
+        *,
+        spelling: Spelling = PYTHON,
     ) -> None:
         self.reset_seconds = reset_seconds
-        super().__init__(status, method, path, errors)
+        super().__init__(status, method, path, errors, spelling=spelling)
 
     def _hint(self) -> str:
         return (
@@ -344,7 +361,7 @@ class ApiAdvice:
 
 _READ_AGAIN = "Reading changes nothing in Datadog, so running the command again is safe."
 _KEYS_OF_THIS_SITE = (
-    "Check datadog:apiKey/DD_API_KEY and datadog:appKey/DD_APP_KEY belong to this site's "
+    "Check {api_key}/DD_API_KEY and {app_key}/DD_APP_KEY belong to this site's "
     "organization, and that the application key's user or service account has the "
 )
 #: The advice of no area in particular: the class hints, which are written for the seats.
@@ -398,17 +415,21 @@ def error_from_response(
     location: str | None = None,
     *,
     advice: ApiAdvice = GENERAL_ADVICE,
+    spelling: Spelling = PYTHON,
 ) -> SeatsApiError:
-    """The exception that describes an error (or redirect) answer of an API area."""
+    """The exception that describes an error (or redirect) answer of an API area; its
+    advice names config keys and properties as ``spelling`` writes them."""
     errors = parse_errors(body)
     if 300 <= status < 400:
-        return RedirectError(status, method, path, errors, location or "")
+        return RedirectError(status, method, path, errors, location or "", spelling=spelling)
     if status == 429:
-        return RateLimitedError(status, method, path, errors, _seconds(rate_limit_reset))
+        reset = _seconds(rate_limit_reset)
+        return RateLimitedError(status, method, path, errors, reset, spelling=spelling)
     hint = advice.hint_for(status)
     if status >= 500:
-        return ServerError(status, method, path, errors, hint=hint)
-    return _BY_STATUS.get(status, SeatsApiError)(status, method, path, errors, hint=hint)
+        return ServerError(status, method, path, errors, hint=hint, spelling=spelling)
+    error_class = _BY_STATUS.get(status, SeatsApiError)
+    return error_class(status, method, path, errors, hint=hint, spelling=spelling)
 
 
 def _seconds(header: str | None) -> str:

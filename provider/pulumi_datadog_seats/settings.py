@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+from .declaration import PYTHON, Spelling
 from .errors import ConfigurationError
 
 DEFAULT_API_URL = "https://api.datadoghq.com"
@@ -48,9 +49,10 @@ SITE_API_URLS: dict[str, str] = {
     )
 }
 
-API_KEY_CONFIG, API_KEY_ENV = "datadog:apiKey", ("DD_API_KEY", "DATADOG_API_KEY")
-APP_KEY_CONFIG, APP_KEY_ENV = "datadog:appKey", ("DD_APP_KEY", "DATADOG_APP_KEY")
-API_URL_CONFIG, API_URL_ENV = "datadog:apiUrl", ("DD_HOST", "DATADOG_HOST")
+#: The dynamic provider's keys (the plugin reads its own namespace: see Spelling).
+API_KEY_CONFIG, API_KEY_ENV = PYTHON.api_key, ("DD_API_KEY", "DATADOG_API_KEY")
+APP_KEY_CONFIG, APP_KEY_ENV = PYTHON.app_key, ("DD_APP_KEY", "DATADOG_APP_KEY")
+API_URL_CONFIG, API_URL_ENV = PYTHON.api_url, ("DD_HOST", "DATADOG_HOST")
 SITE_ENV = "DD_SITE"
 T = TypeVar("T")
 
@@ -101,7 +103,10 @@ KNOB_NAMESPACE = "datadog-seats"
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the client needs. Keys are excluded from ``repr``."""
+    """Everything the client needs. Keys are excluded from ``repr``.
+
+    ``spelling``: the config keys the front end's users set, which messages name.
+    """
 
     api_key: str = field(repr=False)
     app_key: str = field(repr=False)
@@ -112,15 +117,20 @@ class Settings:
     retry_budget_seconds: float = 60.0
     backoff_seconds: float = 0.5
     timeout_seconds: float = 30.0
+    spelling: Spelling = field(default=PYTHON, repr=False)
 
 
-def resolve_settings(config: ConfigLookup, environ: Mapping[str, str]) -> Settings:
+def resolve_settings(
+    config: ConfigLookup, environ: Mapping[str, str], spelling: Spelling = PYTHON
+) -> Settings:
     """Settings from stack config (namespaced keys) with the environment as fallback.
 
-    Raises :class:`ConfigurationError` naming both the config key and the
-    environment variables when a key is missing, and when the URL, site or a
-    knob is invalid, or a ``datadog-seats:`` key is none of the knobs. Every
-    problem is reported at once, one per line, so that one run shows them all.
+    The credentials and the URL are read under ``spelling``'s keys (``datadog:apiKey`` for
+    the dynamic provider, ``datadog-seats:apiKey`` for the plugin), the knobs under
+    ``datadog-seats:``. Raises :class:`ConfigurationError` naming both the config key and
+    the environment variables when a key is missing, and when the URL, site or a knob is
+    invalid, or a ``datadog-seats:`` key is none of the knobs. Every problem is reported at
+    once, one per line, so that one run shows them all.
     """
     problems: list[str] = []
 
@@ -132,12 +142,13 @@ def resolve_settings(config: ConfigLookup, environ: Mapping[str, str]) -> Settin
             return fallback
 
     api_key = attempt(
-        lambda: _credential(config, environ, API_KEY_CONFIG, API_KEY_ENV, "API key"), ""
+        lambda: _credential(config, environ, spelling.api_key, API_KEY_ENV, "API key"), ""
     )
     app_key = attempt(
-        lambda: _credential(config, environ, APP_KEY_CONFIG, APP_KEY_ENV, "application key"), ""
+        lambda: _credential(config, environ, spelling.app_key, APP_KEY_ENV, "application key"),
+        "",
     )
-    api_url = attempt(lambda: resolve_api_url(config, environ), DEFAULT_API_URL)
+    api_url = attempt(lambda: resolve_api_url(config, environ, spelling), DEFAULT_API_URL)
     knobs: dict[str, float] = {}
     for key, knob in KNOBS.items():
         knobs[key] = attempt(partial(_knob, config, key), knob.default)
@@ -154,6 +165,7 @@ def resolve_settings(config: ConfigLookup, environ: Mapping[str, str]) -> Settin
         retry_budget_seconds=knobs["retryBudgetSeconds"],
         backoff_seconds=knobs["backoffSeconds"],
         timeout_seconds=knobs["timeoutSeconds"],
+        spelling=spelling,
     )
 
 
@@ -203,10 +215,12 @@ def _config_keys(config: ConfigLookup) -> list[str]:
     return [str(k) for k in props] if isinstance(props, Mapping) else []
 
 
-def resolve_api_url(config: ConfigLookup, environ: Mapping[str, str]) -> str:
+def resolve_api_url(
+    config: ConfigLookup, environ: Mapping[str, str], spelling: Spelling = PYTHON
+) -> str:
     """The API base URL: ``datadog:apiUrl``, ``DD_HOST``/``DATADOG_HOST``, ``DD_SITE``, default."""
-    url = _text(config.get(API_URL_CONFIG))
-    source = API_URL_CONFIG
+    url = _text(config.get(spelling.api_url))
+    source = spelling.api_url
     if not url:
         for name in API_URL_ENV:
             url = _text(environ.get(name))
@@ -221,11 +235,11 @@ def resolve_api_url(config: ConfigLookup, environ: Mapping[str, str]) -> str:
         if site not in SITE_API_URLS:
             raise ConfigurationError(
                 f"{SITE_ENV}={site!r} is not a Datadog site. Use one of "
-                f"{', '.join(sorted(SITE_API_URLS))}, or set {API_URL_CONFIG} "
+                f"{', '.join(sorted(SITE_API_URLS))}, or set {spelling.api_url} "
                 f"(or {' / '.join(API_URL_ENV)}) to the API URL."
             )
         return SITE_API_URLS[site]
-    return _checked_url(url, source)
+    return _checked_url(url, source, spelling)
 
 
 _EXAMPLE_URL = "Use a URL like https://api.datadoghq.com (or https://api.datadoghq.eu, ...)."
@@ -233,7 +247,7 @@ _EXAMPLE_URL = "Use a URL like https://api.datadoghq.com (or https://api.datadog
 _HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?", re.I)
 
 
-def _checked_url(url: str, source: str) -> str:
+def _checked_url(url: str, source: str, spelling: Spelling) -> str:
     parts = urlsplit(url if "://" in url else f"https://{url}")
     if "@" in parts.netloc:
         # Never echoed: the part before @ may be a password.
@@ -241,7 +255,7 @@ def _checked_url(url: str, source: str) -> str:
             f"{source} holds a user name or password before the host (user:password@host), "
             "which the provider would send to whatever host follows: set it to the API URL "
             "alone, over https, e.g. https://api.datadoghq.com. Keys belong in "
-            f"{API_KEY_CONFIG} and {APP_KEY_CONFIG}."
+            f"{spelling.api_key} and {spelling.app_key}."
         )
     where = f"{source}={url!r}"
     if not parts.hostname:

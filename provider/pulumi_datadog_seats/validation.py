@@ -85,15 +85,16 @@ def _check_product_code(
 ) -> Any:
     if is_unknown(product_code):
         return product_code
-    reason = _product_code_problem(product_code, spelling[PRODUCT_CODE])
+    reason = _product_code_problem(product_code, spelling)
     if reason:
         failures.append((PRODUCT_CODE, reason))
         return product_code
     return str(product_code).strip()
 
 
-def _product_code_problem(product_code: Any, name: str) -> str:
-    """Why ``product_code`` is not a product code, or "" if it is one (``name``: as written)."""
+def _product_code_problem(product_code: Any, spelling: Spelling) -> str:
+    """Why ``product_code`` is not a product code, or "" if it is one."""
+    name = spelling[PRODUCT_CODE]
     if product_code is None:
         return (
             f"{name} is required: the Datadog product whose seats are assigned, {_EXAMPLE_PRODUCTS}"
@@ -110,7 +111,7 @@ def _product_code_problem(product_code: Any, name: str) -> str:
         return (
             f"{name} holds 32 or 40 hexadecimal digits, the shape of a Datadog API or "
             f"application key (so it is not shown here): set {name} to a product "
-            f"{_EXAMPLE_PRODUCTS}, and keep keys in `pulumi config set --secret datadog:apiKey`"
+            f"{_EXAMPLE_PRODUCTS}, and keep keys in `pulumi config set --secret {spelling.api_key}`"
         )
     if _PRODUCT_CODE.fullmatch(code):
         return ""

@@ -11,17 +11,25 @@ import asyncio
 from typing import Any
 
 import pytest
+import responses
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.provider.experimental.provider import CheckRequest, ConfigureRequest, DiffRequest
+from pulumi.provider.experimental.provider import (
+    CheckRequest,
+    ConfigureRequest,
+    CreateRequest,
+    DiffRequest,
+)
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
 
-from pulumi_datadog_seats.errors import ConfigurationError, PermissionDeniedError
+from pulumi_datadog_seats.declaration import SCHEMA
+from pulumi_datadog_seats.errors import ConfigurationError, PermissionDeniedError, SeatsError
 from pulumi_datadog_seats.plugin import config as plugin_config
 from pulumi_datadog_seats.plugin.provider import SeatsProvider
+from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.server import error_message
 from pulumi_datadog_seats.plugin.values import wrap
-from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY
+from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid
 
 PROVIDER_URN = "urn:pulumi:dev::proj::pulumi:providers:datadog-seats::default"
 KEYS = {"apiKey": CANARY_API_KEY, "appKey": CANARY_APP_KEY}
@@ -42,16 +50,18 @@ def check_config(news: dict[str, Any], environ: dict[str, str] | None = None):
     return asyncio.run(provider.check_config(request))
 
 
-def test_every_plugin_key_maps_onto_the_key_resolve_settings_reads():
+def test_every_plugin_key_is_read_in_the_plugins_namespace():
     lookup = plugin_config.settings_lookup(
         {**KEYS, "apiUrl": "https://api.datadoghq.eu", "batchSize": "7", "version": "0.1.0"}
     )
     assert lookup == {
-        "datadog:apiKey": CANARY_API_KEY,
-        "datadog:appKey": CANARY_APP_KEY,
-        "datadog:apiUrl": "https://api.datadoghq.eu",
+        "datadog-seats:apiKey": CANARY_API_KEY,
+        "datadog-seats:appKey": CANARY_APP_KEY,
+        "datadog-seats:apiUrl": "https://api.datadoghq.eu",
         "datadog-seats:batchSize": "7",
     }
+    settings = plugin_config.resolve({**KEYS, "batchSize": "7"}, {})
+    assert settings.batch_size == 7 and settings.spelling is SCHEMA
 
 
 def test_configure_builds_the_client_from_args_strings_or_numbers():
@@ -158,26 +168,43 @@ def test_diff_config_never_replaces_and_survives_the_stock_servers_marshalling()
     assert list(answer.replaces) == []
 
 
-def test_messages_of_the_shared_code_are_reworded_for_plugin_users():
-    text = "Set datadog:apiUrl (or DD_HOST) and check user_uuids and product_code; exclusive=True"
-    assert plugin_config.for_plugin(text) == (
-        "Set datadog-seats:apiUrl (or DD_HOST) and check userUuids and productCode; exclusive: true"
+@responses.activate
+@pytest.mark.parametrize(
+    ("status", "named"),
+    [
+        (401, ["datadog-seats:apiKey", "datadog-seats:apiUrl"]),
+        (403, ["datadog-seats:apiKey", "datadog-seats:appKey"]),
+        (400, ["productCode", "userUuids"]),
+    ],
+)
+def test_the_plugins_api_errors_name_the_keys_and_properties_its_users_set(status, named):
+    # No message is rewritten afterwards: the plugin's settings carry its spelling down to
+    # the client, whose errors name the keys and properties as YAML and the SDKs write them.
+    url = "http://127.0.0.1:9/api/v2/seats/users"
+    responses.post(url, status=status, json={"errors": ["no"]})
+    provider = SeatsProvider(environ={})
+    configure(provider, {**KEYS, "apiUrl": "http://127.0.0.1:9", "maxRetries": "0"})
+    request = CreateRequest(
+        PROVIDER_URN.replace("pulumi:providers:datadog-seats", SEAT_ASSIGNMENT),
+        {"productCode": wrap("on_call"), "userUuids": wrap([uid(1)])},
+        60,
+        False,
     )
-    # A request URL's query is shown as sent.
-    assert plugin_config.for_plugin("GET /x?product_code=a&user_uuids=b") == (
-        "GET /x?product_code=a&user_uuids=b"
-    )
-    # Idempotent, and leaves the plugin's own keys alone.
-    assert plugin_config.for_plugin(plugin_config.for_plugin(text)) == plugin_config.for_plugin(
-        text
-    )
+    responses.get(url, json={"data": [], "meta": {}})
+    with pytest.raises(SeatsError) as info:
+        asyncio.run(provider.create(request))
+    message = error_message(info.value, provider)
+    assert all(name in message for name in named), message
+    assert "datadog:" not in message and "user_uuids" not in message
 
 
 def test_an_error_reaching_the_user_never_holds_a_configured_key():
     provider = SeatsProvider(environ={})
     configure(provider, KEYS)
-    leaky = PermissionDeniedError(403, "POST", "/api/v2/seats/users", [f"bad key {CANARY_APP_KEY}"])
+    leaky = PermissionDeniedError(
+        403, "POST", "/api/v2/seats/users", [f"bad key {CANARY_APP_KEY}"], spelling=SCHEMA
+    )
     message = error_message(leaky, provider)
     assert CANARY_APP_KEY not in message and "***" in message
-    assert "datadog-seats:apiKey" in message  # the hint, reworded
+    assert "datadog-seats:apiKey" in message
     assert error_message(RuntimeError(CANARY_API_KEY), provider) == "RuntimeError: ***"

@@ -63,8 +63,9 @@ class Answer:
             what,
             todo=todo
             or (
-                f"Check that datadog:apiUrl (or DD_HOST / DD_SITE; now {settings.api_url}) "
-                "is the Datadog API URL of your site, not a proxy or another service"
+                f"Check that {settings.spelling.api_url} (or DD_HOST / DD_SITE; now "
+                f"{settings.api_url}) is the Datadog API URL of your site, not a proxy or "
+                "another service"
             ),
             retry_note=self.advice.retry_note,
             keys=(settings.api_key, settings.app_key),

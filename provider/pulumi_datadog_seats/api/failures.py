@@ -111,7 +111,7 @@ def no_answer_message(
         )
     elif isinstance(exc, requests.exceptions.SSLError):
         what = (
-            f"the TLS handshake with {host}{via} failed. Check that datadog:apiUrl (or "
+            f"the TLS handshake with {host}{via} failed. Check that {{api_url}} (or "
             "DD_HOST / DD_SITE) names the Datadog API over https"
         )
     else:
@@ -120,7 +120,7 @@ def no_answer_message(
             f"The connection through the proxy {proxy.shown} broke before the answer came: "
             "check the proxy and the network"
             if proxy is not None and _dropped(exc)
-            else "Check the network and datadog:apiUrl"
+            else "Check the network and {api_url}"
         )
         return f"{method} {url} {kind}{attempts}{via}: {reason}. {todo}; {retry_note}"
     return f"{method} {url} failed: {what} ({reason}); {retry_note}"
@@ -140,7 +140,7 @@ def _certificate_advice(
     if code in _WRONG_NAME:
         return (
             f"the TLS certificate presented for {of} is for another host name. Check that "
-            "datadog:apiUrl (or DD_HOST / DD_SITE) names the Datadog API host itself, e.g. "
+            "{api_url} (or DD_HOST / DD_SITE) names the Datadog API host itself, e.g. "
             "https://api.datadoghq.eu"
         )
     if code in _UNTRUSTED:

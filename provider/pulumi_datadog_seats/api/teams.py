@@ -38,7 +38,7 @@ def team_advice(team_id: str) -> ApiAdvice:
             404: (
                 f"No team has the id {team_id!r} in this organization. Use the team's id (a "
                 "UUID, such as the id of a datadog.Team resource), not its name or handle, "
-                "and check that datadog:apiUrl (or DD_HOST / DD_SITE) is your site's API URL."
+                "and check that {api_url} (or DD_HOST / DD_SITE) is your site's API URL."
             )
         },
     )

@@ -154,6 +154,7 @@ class Transport:
                     response.headers.get(RATE_LIMIT_RESET_HEADER),
                     response.headers.get("Location"),
                     advice=advice,
+                    spelling=self.settings.spelling,
                 )
             )
             if earlier is not None and not unclear_status(status):
@@ -239,7 +240,7 @@ class Transport:
         """
         timeout = self.settings.timeout_seconds
         network = (
-            "Check the network and datadog:apiUrl (or DD_HOST / DD_SITE; now "
+            f"Check the network and {self.settings.spelling.api_url} (or DD_HOST / DD_SITE; now "
             f"{self.settings.api_url})"
         )
         too_big = (
@@ -290,7 +291,7 @@ class Transport:
             if timed_out_error(exc)
             else ""
         )
-        return no_answer_message(
+        message = no_answer_message(
             method,
             url,
             exc,
@@ -301,6 +302,7 @@ class Transport:
             retry_note=advice.retry_note,
             keys=(settings.api_key, settings.app_key),
         )
+        return settings.spelling.fill(message)  # its advice names {api_url}
 
     def _scrub(self, text: str) -> str:
         """Defense in depth: no key ever reaches a message, whatever a library put in it."""

@@ -24,7 +24,6 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..errors import SeatsError
-from .config import for_plugin
 from .engine_log import EngineLog
 from .provider import SeatsProvider
 from .schema import package_version
@@ -59,7 +58,7 @@ def error_message(exc: BaseException, provider: SeatsProvider) -> str:
     Whatever the message, configured keys are replaced by ``***``.
     """
     ours = isinstance(exc, SeatsError)
-    return provider.scrub(for_plugin(str(exc)) if ours else f"{type(exc).__name__}: {exc}")
+    return provider.scrub(str(exc) if ours else f"{type(exc).__name__}: {exc}")
 
 
 def _reported(method: _Handler) -> _Handler:
