@@ -127,6 +127,19 @@ class Variant:
     def cpu(self, command: str = "up") -> CpuSplit:
         return CpuSplit.of(self.measures(command))
 
+    def api_span(self, command: str = "up") -> float:
+        """Median seconds from the first API request to the last answer (0: none made)."""
+        return statistics.median(m.span for m in self.measures(command))
+
+    def beyond(self, base: Variant, command: str = "up") -> str:
+        """Where this variant's time beyond ``base``'s goes, from the medians of this run."""
+        wall = self.median(command) - base.median(command)
+        out = f"wall {wall:+.1f} s"
+        span = self.api_span(command) - base.api_span(command)
+        if span:
+            out += f", API requests first to last {span:+.1f} s"
+        return f"{out}; {self.cpu(command).minus(base.cpu(command))}"
+
     def peak_mb(self, command: str = "up") -> float | None:
         peaks = [m.peak_mb for m in self.measures(command) if m.peak_mb is not None]
         return max(peaks) if peaks else None
@@ -226,6 +239,7 @@ def up_section(cmp: UpComparison, goals: dict[str, float]) -> list[str]:
         "CPU s = program + provider + engine",
         "CPU vs no-op",
         "calls of one run",
+        "API s",
         "state MB",
         "state vs no-op",
         "provider RSS MB",
@@ -242,6 +256,7 @@ def up_section(cmp: UpComparison, goals: dict[str, float]) -> list[str]:
                 str(v.cpu()),
                 f"{ratio(v.cpu().total, base.cpu().total):.2f}x",
                 fmt_calls(v.measures()[0].calls),
+                f"{v.api_span():.1f}",
                 f"{v.state_mb:.3f}",
                 f"{ratio(v.state_bytes, base.state_bytes):.2f}x",
                 fmt_mb(v.peak_mb()),
@@ -255,15 +270,16 @@ def up_section(cmp: UpComparison, goals: dict[str, float]) -> list[str]:
         "",
         f"Plugin against the dynamic provider: wall {wall:.2f}x, "
         f"CPU {ratio(plugin.cpu().total, dynamic.cpu().total):.2f}x "
-        f"({plugin.cpu().minus(dynamic.cpu())}).",
+        f"({plugin.beyond(dynamic)}).",
         "",
         "`CPU s` is the CPU time (user + system) of the command's whole process tree: other "
         "jobs on the machine inflate it much less than wall time. It is split (medians of "
         "each part) into the Python program process, the provider process (the dynamic "
         "provider, or the plugin), and the rest: the `pulumi` CLI, which is the engine, "
         "with the language host (for YAML, `-`: the language host runs the program "
-        "itself, so it counts in the engine's part). `state MB` is `pulumi stack export` "
-        "after the first run.",
+        "itself, so it counts in the engine's part). `API s` is the median time from the "
+        "first API request of a run to the last answer. `state MB` is `pulumi stack "
+        "export` after the first run.",
     ]
 
 
@@ -349,6 +365,7 @@ def org_section(org: OrgComparison, goal: float) -> list[str]:
         "runs s",
         "median s",
         "vs no-op",
+        "API s",
         "CPU s = program + provider + engine",
         "CPU vs no-op",
         "provider RSS MB",
@@ -369,6 +386,7 @@ def org_section(org: OrgComparison, goal: float) -> list[str]:
                     " ".join(f"{m.seconds:.1f}" for m in ms),
                     f"{v.median(command):.1f}",
                     f"{ratio(v.median(command), base.median(command)):.2f}x",
+                    f"{v.api_span(command):.1f}",
                     str(v.cpu(command)),
                     f"{ratio(v.cpu(command).total, base.cpu(command).total):.2f}x",
                     fmt_mb(v.peak_mb(command)),
@@ -383,5 +401,8 @@ def org_section(org: OrgComparison, goal: float) -> list[str]:
         f"State after `up` (`pulumi stack export`): SeatAssignments {org.seats.state_mb:.2f} "
         f"MB, no-op resources {org.noop.state_mb:.2f} MB "
         f"({ratio(org.seats.state_bytes, org.noop.state_bytes):.2f}x). Load average at the "
-        f"start of each round: SeatAssignments {loads}; no-op {noop_loads}.",
+        f"start of each round: SeatAssignments {loads}; no-op {noop_loads}. `API s` is the "
+        f"median time from the first API request of a command to the last answer: during "
+        f"a listing (`ceil(holders / 100)` GETs, one after the other, each page's cursor "
+        f"coming from the one before) every create or read of the product waits for it.",
     ]
