@@ -593,9 +593,10 @@ def goals(res: Results) -> list[str]:
         "",
         "Each ratio is of two variants measured side by side in this run (medians of "
         "alternating runs). The last column says where the time beyond the baseline's "
-        "goes, from the same medians: the wall time, the part of it from the first API "
-        "request to the last answer, and the CPU time of the whole command split into the "
-        "Python program, the provider process and the engine (sections 2 and 3).",
+        "goes, from the same medians: the wall time (and the listing of the product's "
+        "holders, which every create or read waits for), and the CPU time of the whole "
+        "command split into the Python program, the provider process and the engine "
+        "(sections 2 and 3).",
         "",
         *table(["goal", "measured", "target", "verdict", "where the difference goes"], body),
     ]

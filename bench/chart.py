@@ -123,7 +123,11 @@ def _draw_ratios(ax: Any, ratios: Sequence[tuple[str, float, float]]) -> None:
     for y, (_, value, goal) in zip(ys, ratios, strict=True):
         ax.plot([goal, goal], [y - 0.4, y + 0.4], color="black", linewidth=2)
         ax.annotate(
-            f"{value:.2f}x", (value, y), xytext=(3, 0), textcoords="offset points", va="center"
+            f"{value:.2f}x",
+            (max(value, goal), y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
         )
     ax.axvline(1.0, color="gray", linewidth=0.8, linestyle=":")
     ax.set_yticks(ys, labels)

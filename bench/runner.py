@@ -94,11 +94,24 @@ class Measure:
     @property
     def span(self) -> float:
         """Seconds from the first request to the last answer."""
-        if not self.requests:
-            return 0.0
-        first = min(float(r["time"]) for r in self.requests)
-        last = max(float(r["time"]) + float(r.get("duration") or 0.0) for r in self.requests)
-        return last - first
+        return _span(self.requests)
+
+    @property
+    def listing_seconds(self) -> float:
+        """Seconds from the first GET to the last GET's answer: the listings of holders.
+
+        A listing's pages come one after another (each cursor is in the page before), and
+        every create or read of the product waits for it.
+        """
+        return _span([r for r in self.requests if r["method"] == "GET"])
+
+
+def _span(requests: list[dict[str, Any]]) -> float:
+    if not requests:
+        return 0.0
+    first = min(float(r["time"]) for r in requests)
+    last = max(float(r["time"]) + float(r.get("duration") or 0.0) for r in requests)
+    return last - first
 
 
 def _ok(request: dict[str, Any]) -> bool:
