@@ -5,9 +5,9 @@ reset), with its Python processes under cProfile (``BENCH_PROFILE_DIR``, see
 bench/rss.py) and, with ``--engine``, the `pulumi` CLI under its own Go profiler
 (`pulumi --profiling`), and prints for each command the functions with the most time of
 their own in each process: the program, the provider (dynamic provider or plugin), and
-the engine (`go tool pprof -top`). Blocking waits (locks, queues, polls, gRPC calls
-waiting for an answer) are left out of the Python lists: they are where a thread waits
-for another process, not work.
+the engine (`go tool pprof -top`). The Python profiles count each thread's CPU time, so a
+thread waiting (for a lock, the network, another process) costs nothing; the functions
+that only wait are left out of the lists all the same.
 
 Profiling slows the profiled processes down several times: compare the shares of the
 same process between scenarios, never these seconds with the bench's.
@@ -56,7 +56,7 @@ WAITS = (
 
 
 def python_top(profiles: Sequence[Path], top: int) -> str:
-    """The ``top`` functions by own time over ``profiles``, waits left out."""
+    """The ``top`` functions by own CPU time over ``profiles``, waits left out."""
     stats = pstats.Stats(str(profiles[0]), stream=io.StringIO())
     for path in profiles[1:]:
         stats.add(str(path))
@@ -69,7 +69,7 @@ def python_top(profiles: Sequence[Path], top: int) -> str:
     rows.sort(reverse=True)
     total = sum(r[0] for r in rows)
     lines = [
-        f"  own time of non-waiting functions: {total:.2f} s",
+        f"  own CPU time of the functions not left out: {total:.2f} s",
         "  own s  cumul s    calls  function",
     ]
     lines += [f"  {o:6.3f} {c:8.3f} {n:8d}  {w}" for o, c, n, w in rows[:top]]

@@ -11,9 +11,10 @@ calls) straight to the real interpreter. The provider plugin of YAML programs
 itself to this file the same way, labelled ``provider`` (:func:`write_plugin_wrapper`).
 
 With ``BENCH_PROFILE_DIR`` set in the environment, the child runs under cProfile, every
-thread of it (the providers serve calls on worker threads), and its statistics are
-written to ``<BENCH_PROFILE_DIR>/<kind>-<pid>.prof`` when it exits (``python -m
-bench.profile`` reads them). Profiling slows the child down: never time such a run.
+thread of it (the providers serve calls on worker threads), timed in CPU time of each
+thread, and its statistics are written to ``<BENCH_PROFILE_DIR>/<kind>-<pid>.prof`` when
+it exits (``python -m bench.hotspots`` reads them). Profiling slows the child down: never
+time such a run.
 
 Here the command runs as a child. Its peak resident set (``VmHWM``) is polled from
 ``/proc`` while it runs and written to ``<dir>/<pid>.json`` whenever it grows, so the
@@ -120,12 +121,16 @@ def profiled(out: Path, command: list[str]) -> int:
     import cProfile
     import pstats
     import runpy
+    import time
 
     profiles: list[cProfile.Profile] = []
     lock = threading.Lock()
 
     def started() -> cProfile.Profile:
-        profile = cProfile.Profile()
+        # CPU time of the thread, not wall time: a thread waiting (for a lock, the network,
+        # the GIL) costs nothing here, wherever it waits (a `with lock:` wait would otherwise
+        # show as the own time of the function holding the with statement).
+        profile = cProfile.Profile(time.thread_time)
         with lock:
             profiles.append(profile)
         profile.enable()
