@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ def main(argv: list[str]) -> int:
         # -u as the engine's own command has it: the port a provider prints must not wait
         # in a buffer.
         command = ["-u", str(Path(__file__).resolve()), PROFILED, str(out), *command]
+    started = time.time()
     child = subprocess.Popen([sys.executable, *command])
     path = out_dir / f"{os.getpid()}.json"
     peak = 0
@@ -88,7 +90,8 @@ def main(argv: list[str]) -> int:
             now = _vm_hwm_kb(child.pid)
             if now > peak:
                 peak = now
-                _write(path, {"kind": kind, "pid": child.pid, "peak_kb": peak, "final": False})
+                record = {"kind": kind, "pid": child.pid, "peak_kb": peak, "started": started}
+                _write(path, {**record, "final": False})
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
@@ -101,6 +104,8 @@ def main(argv: list[str]) -> int:
         "pid": child.pid,
         "peak_kb": max(peak, usage.ru_maxrss),
         "cpu": usage.ru_utime + usage.ru_stime,
+        "started": started,
+        "ended": time.time(),
         "final": True,
         "exit": code,
     }
@@ -121,7 +126,6 @@ def profiled(out: Path, command: list[str]) -> int:
     import cProfile
     import pstats
     import runpy
-    import time
 
     profiles: list[cProfile.Profile] = []
     lock = threading.Lock()
@@ -221,6 +225,15 @@ def cpu_seconds(rss_dir: Path, kind: str = PROVIDER) -> float | None:
     """CPU seconds of the processes of ``kind`` that exited normally, or None if none did."""
     done = [r["cpu"] for r in _records(rss_dir, kind) if r.get("final")]
     return sum(done) if done else None
+
+
+def lifetimes(rss_dir: Path, kind: str = PROVIDER) -> list[tuple[float, float]]:
+    """(started, ended) Unix times of the processes of ``kind`` that exited normally."""
+    return [
+        (float(r["started"]), float(r["ended"]))
+        for r in _records(rss_dir, kind)
+        if r.get("final") and "ended" in r
+    ]
 
 
 def clear(rss_dir: Path) -> None:

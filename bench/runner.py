@@ -71,6 +71,12 @@ class Measure:
     provider_cpu_seconds: float | None = None
     #: CPU seconds of the program process (`up` and `preview` only).
     program_cpu_seconds: float | None = None
+    #: Unix times: the command's start and end; (start, end) of each provider and program
+    #: process that exited normally.
+    started_at: float = 0.0
+    ended_at: float = 0.0
+    providers: list[tuple[float, float]] = field(default_factory=list)
+    programs: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -250,9 +256,11 @@ class BenchStack:
         rss.clear(self.bench.rss_dir)
         action = getattr(self.stack, command)
         cpu_before = _children_cpu()
+        started_at = time.time()
         started = time.perf_counter()
         result: Result = action(*args, check=check)
         seconds = time.perf_counter() - started
+        ended_at = time.time()
         cpu = _children_cpu() - cpu_before
         # Whatever happened, a destroy at the end is safe.
         self.deployed = command != "destroy" or result.returncode != 0
@@ -260,7 +268,18 @@ class BenchStack:
         provider_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROVIDER)
         program_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROGRAM)
         measure = Measure(
-            command, seconds, admin.requests(), peak, result, cpu, provider_cpu, program_cpu
+            command,
+            seconds,
+            admin.requests(),
+            peak,
+            result,
+            cpu,
+            provider_cpu,
+            program_cpu,
+            started_at,
+            ended_at,
+            rss.lifetimes(self.bench.rss_dir, rss.PROVIDER),
+            rss.lifetimes(self.bench.rss_dir, rss.PROGRAM),
         )
         self.measures.append(measure)
         return measure
