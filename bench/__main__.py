@@ -40,7 +40,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -323,7 +322,8 @@ def engine_version(bench: Bench) -> str:
 class Results:
     plan: Plan
     command: str
-    started: datetime
+    #: When the run started, in UTC (time.gmtime: no datetime.UTC, which is 3.11+).
+    started: time.struct_time
     seconds: float
     load: tuple[float, float, float]
     load_end: tuple[float, float, float]
@@ -606,7 +606,8 @@ def render(res: Results) -> str:
     lines = [
         "# Bench results",
         "",
-        f"`{res.command}`, {res.started:%Y-%m-%d %H:%M} UTC, {res.seconds / 60:.1f} minutes.",
+        f"`{res.command}`, {time.strftime('%Y-%m-%d %H:%M', res.started)} UTC, "
+        f"{res.seconds / 60:.1f} minutes.",
         f"Machine: {machine()}, shared with other jobs (load average "
         f"{' '.join(f'{x:.2f}' for x in res.load)} at the start, "
         f"{' '.join(f'{x:.2f}' for x in res.load_end)} at the end). Engine: pulumi "
@@ -678,8 +679,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     plan = QUICK if args.quick else FULL
     write = args.write or not args.quick
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    # timezone.utc, not datetime.UTC: the bench runs on Python 3.10 too.
-    started = datetime.now(timezone.utc)  # noqa: UP017
+    started = time.gmtime()
     clock, load = time.perf_counter(), os.getloadavg()
     ids = user_ids(plan.emulator_users)
 
