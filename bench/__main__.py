@@ -281,7 +281,10 @@ def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
 
 def working_tree() -> str:
     """What the run measures by default: the working tree, as the venv imports it."""
-    head = _git("rev-parse", "--short=10", "HEAD").stdout.decode().strip()
+    try:
+        head = _git("rev-parse", "--short=10", "HEAD").stdout.decode().strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"the files in {HERE.parent} (not a git checkout)"
     dirty = _git("status", "--porcelain", "--", "provider").stdout.strip()
     return f"the working tree at {head}" + (
         " with uncommitted changes in provider/" if dirty else ""
