@@ -11,14 +11,20 @@ Sections:
 
 1. API calls of up/refresh/destroy of 1, 10 and 100 SeatAssignments (one user each),
    with 0 and 900 other users holding seats of the product ("outsiders").
-2. Wall time of `pulumi up` of 100 SeatAssignments against 100 no-op dynamic
-   resources, alternating, median of a few runs each.
-3. One SeatAssignment of 10,000 users: calls, wall time, peak RSS.
-4. Under the emulator's rate limit (60 requests per 10 s, real 429s): failures, and
+2. `pulumi up` of 100 resources of one user, side by side (bench/compare.py): no-op
+   dynamic resources carrying the same declared users, SeatAssignments of the dynamic
+   provider over 0 and 900 outsiders, and SeatAssignments of the provider plugin from a
+   YAML program; wall time (alternating, medians), CPU split, state size.
+3. A large organization: 50 SeatAssignments of 100 users over 5,000 other holders, up,
+   refresh and destroy beside no-op resources of the same users: calls against the
+   floor, wall time, CPU split, state size, provider peak RSS.
+4. One SeatAssignment of 10,000 users: calls, wall time, peak RSS.
+5. Under the emulator's rate limit (60 requests per 10 s, real 429s): failures, and
    the time from first to last request against the least the limit allows.
 
-`--quick` runs a small subset (about 3 minutes) and writes nothing unless `--write`.
-The full run writes bench/RESULTS.md and bench/calls.png.
+`--quick` runs a smaller subset (about 3 minutes: one round of each comparison, a
+smaller organization) and writes nothing unless `--write`. The full run writes
+bench/RESULTS.md and bench/calls.png.
 """
 
 from __future__ import annotations
@@ -27,15 +33,13 @@ import argparse
 import io
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tarfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -43,13 +47,20 @@ from typing import Any
 from datadog_seats_emulator.process import EmulatorProcess
 
 from . import floors
-from .runner import PRODUCT, Bench, Measure, user_ids
+from .compare import OrgComparison, UpComparison, org_section, ratio, run_org, run_up, up_section
+from .runner import PRODUCT, Bench, Measure, expect_holders, reset, user_ids
+from .text import fmt_calls, fmt_mb, progress, table, verdict
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 CHART = HERE / "calls.png"
 RATE_LIMIT, RATE_PERIOD = 60, 10
-WALL_GOAL, RSS_GOAL_MB, RATE_GOAL = 1.10, 150.0, 1.2
+RSS_GOAL_MB, RATE_GOAL = 150.0, 1.2
+#: Goals of issue 16, each a ratio of two variants measured side by side in one run:
+#: `pulumi up` wall time and state of SeatAssignments against no-op resources carrying
+#: the same declared users; the large organization's up and refresh against theirs; the
+#: plugin's `pulumi up` against the dynamic provider's.
+GOALS = {"wall": 1.10, "state": 1.2, "org": 1.15, "plugin": 1.15}
 #: Measured before the holders view (issue 9): `pulumi up` of 100 SeatAssignments of one
 #: user each over 900 outsiders.
 BEFORE_VIEW_GETS, BEFORE_VIEW_POSTS = 998, 100
@@ -61,66 +72,24 @@ class Plan:
 
     sizes: tuple[int, ...]
     outsiders: tuple[int, ...]
-    timing_resources: int
-    timing_runs: int
+    #: Section 2: resources of one user each (the YAML program declares exactly 100),
+    #: the outsiders of its second dynamic variant, rounds.
+    up_resources: int
+    up_outsiders: int
+    up_runs: int
+    #: Section 3: resources, users each, other holders, rounds.
+    org_resources: int
+    org_users: int
+    org_outsiders: int
+    org_runs: int
     big_users: int
     rate_resources: int | None
     rate_users: int
     emulator_users: int
 
 
-FULL = Plan((1, 10, 100), (0, 900), 100, 5, 10_000, 100, 1_000, 10_000)
-QUICK = Plan((1, 10), (0, 900), 20, 1, 1_000, None, 1_000, 1_000)
-
-
-class BenchFailure(RuntimeError):
-    """The seats are not what the run declared: the figures would mean nothing."""
-
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def fmt_calls(calls: Counter[str]) -> str:
-    parts = [f"{m}={calls[m]}" for m in ("GET", "POST", "DELETE") if calls[m]]
-    return " ".join(parts) or "none"
-
-
-def fmt_mb(value: float | None) -> str:
-    return f"{value:.0f}" if value is not None else "-"
-
-
-def verdict(met: bool) -> str:
-    return "met" if met else "**NOT MET**"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    """A Markdown table whose columns line up in a terminal too."""
-    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def line(row: Sequence[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-
-    return [line(cells[0]), line(["-" * w for w in widths]), *[line(r) for r in cells[1:]]]
-
-
-def reset(emulator: EmulatorProcess, outsiders: Sequence[str]) -> None:
-    admin = emulator.admin
-    admin.reset()
-    admin.set_holders(PRODUCT, list(outsiders))
-
-
-def expect_holders(emulator: EmulatorProcess, expected: set[str], what: str) -> None:
-    held = set(emulator.admin.holders(PRODUCT))
-    if held != expected:
-        raise BenchFailure(
-            f"{what}: {len(held)} holders, expected {len(expected)} "
-            f"({len(held - expected)} extra, {len(expected - held)} missing)"
-        )
-
-
-def progress(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+FULL = Plan((1, 10, 100), (0, 900), 100, 900, 5, 50, 100, 5_000, 5, 10_000, 100, 1_000, 10_000)
+QUICK = Plan((1, 10), (0, 900), 100, 900, 1, 10, 100, 1_000, 1, 1_000, None, 1_000, 2_000)
 
 
 # -- 1. API calls ------------------------------------------------------------------------
@@ -169,81 +138,7 @@ def run_calls(bench: Bench, emulator: EmulatorProcess, plan: Plan, ids: list[str
     return rows
 
 
-# -- 2. wall time ------------------------------------------------------------------------
-
-
-@dataclass
-class Variant:
-    label: str
-    project: str
-    outsiders: int
-    #: bench-noop only: UUIDs in one more output of each resource.
-    padding: int = 0
-    runs: list[Measure] = field(default_factory=list)
-    #: The 1-minute load average when each run started (the machine is shared).
-    loads: list[float] = field(default_factory=list)
-    state_bytes: int = 0
-
-    @property
-    def median(self) -> float:
-        return statistics.median(m.seconds for m in self.runs)
-
-    @property
-    def cpu_median(self) -> float:
-        return statistics.median(m.cpu_seconds for m in self.runs)
-
-    def cpu_parts(self) -> str:
-        """Median CPU seconds: the whole tree = program + provider + the rest (the engine)."""
-        program = [m.program_cpu_seconds for m in self.runs]
-        provider = [m.provider_cpu_seconds for m in self.runs]
-        if any(p is None for p in [*program, *provider]):
-            return f"{self.cpu_median:.1f}"
-        rest = [
-            m.cpu_seconds - (m.program_cpu_seconds or 0.0) - (m.provider_cpu_seconds or 0.0)
-            for m in self.runs
-        ]
-        parts = [statistics.median(p for p in xs if p is not None) for xs in (program, provider)]
-        return (
-            f"{self.cpu_median:.1f} = {parts[0]:.1f} + {parts[1]:.1f} + "
-            f"{statistics.median(rest):.1f}"
-        )
-
-
-def run_timing(
-    bench: Bench, emulator: EmulatorProcess, plan: Plan, ids: list[str]
-) -> list[Variant]:
-    n = plan.timing_resources
-    # A SeatAssignment's unmanaged_ids lists every other holder: 900 outsiders plus, on
-    # average, half of the resources created before it.
-    padding = 900 + n // 2
-    variants = [
-        Variant(f"{n} SeatAssignments", "seats_many", 0),
-        Variant(f"{n} no-op dynamic resources", "noop_many", 0),
-        Variant(f"{n} SeatAssignments, 900 outsiders", "seats_many", 900),
-        Variant(f"{n} no-op resources + {padding} UUIDs of output each", "noop_many", 0, padding),
-    ]
-    declared = ids[:n]
-    for run in range(plan.timing_runs):
-        # A, B, C, D, then D, C, B, A: whatever running first or last in a round does to
-        # a run (the machine is shared) falls on every variant alike.
-        for variant in variants if run % 2 == 0 else variants[::-1]:
-            progress(f"wall time: run {run + 1}/{plan.timing_runs}, {variant.label}")
-            outsiders = ids[len(ids) - variant.outsiders :] if variant.outsiders else []
-            reset(emulator, outsiders)
-            entries = [[u] for u in declared]
-            with bench.stack(variant.project, emulator, entries, destroy=False) as s:
-                if variant.padding:
-                    s.stack.config({"paddingUuids": str(variant.padding)})
-                variant.loads.append(os.getloadavg()[0])
-                variant.runs.append(s.run("up"))
-                if not variant.state_bytes:
-                    variant.state_bytes = len(s.stack.export().encode())
-            if variant.project == "seats_many":
-                expect_holders(emulator, {*outsiders, *declared}, variant.label)
-    return variants
-
-
-# -- 3. one resource of many users -------------------------------------------------------
+# -- 4. one resource of many users -------------------------------------------------------
 
 
 @dataclass
@@ -270,7 +165,7 @@ def run_big(bench: Bench, emulator: EmulatorProcess, plan: Plan, ids: list[str])
     ]
 
 
-# -- 4. under a rate limit ---------------------------------------------------------------
+# -- 5. under a rate limit ---------------------------------------------------------------
 
 
 @dataclass
@@ -386,7 +281,10 @@ def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
 
 def working_tree() -> str:
     """What the run measures by default: the working tree, as the venv imports it."""
-    head = _git("rev-parse", "--short=10", "HEAD").stdout.decode().strip()
+    try:
+        head = _git("rev-parse", "--short=10", "HEAD").stdout.decode().strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"the files in {HERE.parent} (not a git checkout)"
     dirty = _git("status", "--porcelain", "--", "provider").stdout.strip()
     return f"the working tree at {head}" + (
         " with uncommitted changes in provider/" if dirty else ""
@@ -403,7 +301,10 @@ def pin_provider(rev: str, workdir: Path) -> str:
     archive = _git("archive", commit, "provider").stdout
     target = workdir / "source"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(target, filter="data")
+        else:  # Python 3.10 before 3.10.12: our own archive of our own commit
+            tar.extractall(target)
     path = str(target / "provider")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [path, os.environ.get("PYTHONPATH")]))
     return f"provider/ as committed at {commit[:10]} ({rev})"
@@ -424,14 +325,16 @@ def engine_version(bench: Bench) -> str:
 class Results:
     plan: Plan
     command: str
-    started: datetime
+    #: When the run started, in UTC (time.gmtime: no datetime.UTC, which is 3.11+).
+    started: time.struct_time
     seconds: float
     load: tuple[float, float, float]
     load_end: tuple[float, float, float]
     engine: str
     source: str
     calls: list[CallRow]
-    timing: list[Variant]
+    up: UpComparison
+    org: OrgComparison
     big: list[BigRow]
     rate: list[RateRow]
 
@@ -489,68 +392,9 @@ def calls_section(rows: list[CallRow]) -> list[str]:
     return out
 
 
-def timing_section(variants: list[Variant], runs: int) -> list[str]:
-    base = next(v for v in variants if v.project == "noop_many")
-    out = [
-        "## 2. Wall time of `pulumi up`",
-        "",
-        f"The same engine run of the bench-seats and bench-noop projects (bench/projects), "
-        f"{runs} run(s) each, alternating (in reverse order every other round), each on a "
-        f"new stack; the whole `pulumi up` command "
-        f"is timed. Goal: SeatAssignments at most {WALL_GOAL:.2f}x the no-op resources.",
-        "",
-    ]
-    headers = [
-        "resources",
-        "runs s",
-        "load at start",
-        "median s",
-        "vs no-op",
-        "goal",
-        "CPU s = program + provider + engine",
-        "CPU vs no-op",
-        "calls of one run",
-        "state MB",
-    ]
-    body = []
-    for v in variants:
-        ratio = v.median / base.median
-        if v.project == "noop_many":
-            goal = "- (baseline)" if v is base else "- (control)"
-        else:
-            goal = f"{verdict(ratio <= WALL_GOAL)} (<= {WALL_GOAL:.2f}x)"
-        body.append(
-            [
-                v.label,
-                " ".join(f"{m.seconds:.1f}" for m in v.runs),
-                " ".join(f"{x:.1f}" for x in v.loads),
-                f"{v.median:.1f}",
-                f"{ratio:.2f}x",
-                goal,
-                v.cpu_parts(),
-                f"{v.cpu_median / base.cpu_median:.2f}x",
-                fmt_calls(v.runs[0].calls),
-                f"{v.state_bytes / 1e6:.2f}",
-            ]
-        )
-    return [
-        *out,
-        *table(headers, body),
-        "",
-        "`CPU s` is the CPU time (user + system) of the command's whole process tree: other "
-        "jobs on the machine inflate it much less than wall time. It is split (medians of "
-        "each part) into the program process, the dynamic-provider process, and the rest: "
-        "the `pulumi` CLI, which is the engine, with the language host. `state MB` is "
-        "`pulumi stack export` after the run. The control is the no-op resources with one "
-        "more output as long as a SeatAssignment's `unmanaged_ids` over 900 outsiders (every "
-        "holder it does not declare), so its state is as large without any API call: what "
-        "the SeatAssignments pay beyond it is the provider's own cost.",
-    ]
-
-
 def big_section(rows: list[BigRow], users: int) -> list[str]:
     out = [
-        f"## 3. One SeatAssignment of {users:,} users",
+        f"## 4. One SeatAssignment of {users:,} users",
         "",
         f"Peak RSS is the dynamic-provider process (`python -m pulumi.dynamic`), read from "
         f"/proc while it runs. Goal: < {RSS_GOAL_MB:.0f} MB.",
@@ -574,7 +418,7 @@ def big_section(rows: list[BigRow], users: int) -> list[str]:
 
 def rate_section(rows: list[RateRow]) -> list[str]:
     out = [
-        f"## 4. Under a rate limit of {RATE_LIMIT} requests per {RATE_PERIOD} s",
+        f"## 5. Under a rate limit of {RATE_LIMIT} requests per {RATE_PERIOD} s",
         "",
         "`pulumi up` against an emulator started with "
         f"`--rate-limit {RATE_LIMIT} --rate-period {RATE_PERIOD}` (429 with "
@@ -626,52 +470,147 @@ def rate_section(rows: list[RateRow]) -> list[str]:
     return out + table(headers, body)
 
 
-def goals(res: Results) -> list[str]:
-    calls_met = all(r.at_floor for r in res.calls) and all(
-        r.measure.calls == r.floor for r in res.big
-    )
-    off = [r for r in res.calls if not r.at_floor]
-    base = next(v for v in res.timing if v.project == "noop_many")
-    lines = [
-        "## Goals",
-        "",
-        f"- API calls equal to the floor in every scenario: {verdict(calls_met)}"
-        + (
-            "; off: " + ", ".join(f"{r.resources}/{r.outsiders} {r.measure.command}" for r in off)
-            if off
-            else ""
-        ),
+@dataclass(frozen=True)
+class Goal:
+    """One goal: what was measured, its target, whether it is met, and why not."""
+
+    measure: str
+    measured: str
+    target: str
+    met: bool
+    #: Where a difference goes (the CPU split of the two variants), from this run.
+    detail: str = ""
+    #: For a goal on a ratio: a short name, the ratio measured, the most it may be.
+    short: str = ""
+    ratio: float | None = None
+    limit: float | None = None
+
+
+def side_by_side_goals(up: UpComparison, org: OrgComparison) -> list[Goal]:
+    """The goals of issue 16: ratios of variants measured side by side in this run."""
+    base, out = up.baseline, up.outsiders
+    seats = up.seats(out)
+    state = ratio(seats.state_bytes, base.state_bytes)
+    goals = [
+        Goal(
+            f"state of {up.resources} x 1 user, {out} outsiders",
+            f"{state:.2f}x ({seats.state_mb:.3f} MB / {base.state_mb:.3f} MB)",
+            f"<= {GOALS['state']:.2f}x the no-op resources",
+            state <= GOALS["state"],
+            short=f"state, {out} outsiders",
+            ratio=state,
+            limit=GOALS["state"],
+        )
     ]
-    control = next((v for v in res.timing if v.padding), None)
-    for v in res.timing:
-        if v.project == "noop_many":
-            continue
-        ratio = v.median / base.median
-        against_control = (
-            f"; {v.median / control.median:.2f}x the no-op resources with as large a state"
-            if v.outsiders and control
-            else ""
+    for outsiders in (0, out):
+        v = up.seats(outsiders)
+        wall = ratio(v.median(), base.median())
+        goals.append(
+            Goal(
+                f"wall of `pulumi up`, {up.resources} x 1 user, {outsiders} outsiders",
+                f"{wall:.2f}x ({v.median():.1f} s / {base.median():.1f} s; CPU "
+                f"{ratio(v.cpu().total, base.cpu().total):.2f}x)",
+                f"<= {GOALS['wall']:.2f}x no-op",
+                wall <= GOALS["wall"],
+                v.beyond(base),
+                f"up, {outsiders} outsiders",
+                wall,
+                GOALS["wall"],
+            )
         )
-        lines.append(
-            f"- wall time, {v.label}: {ratio:.2f}x the no-op resources "
-            f"(goal <= {WALL_GOAL:.2f}x): {verdict(ratio <= WALL_GOAL)}{against_control} "
-            f"(CPU time {v.cpu_median / base.cpu_median:.2f}x)"
+    for command in ("up", "refresh"):
+        wall = ratio(org.seats.median(command), org.noop.median(command))
+        at_floor = org.at_floor(command)
+        goals.append(
+            Goal(
+                f"large organization ({org.resources} x {org.users} users, "
+                f"{org.outsiders:,} outsiders): `{command}`",
+                f"{wall:.2f}x ({org.seats.median(command):.1f} s / "
+                f"{org.noop.median(command):.1f} s; CPU "
+                f"{ratio(org.seats.cpu(command).total, org.noop.cpu(command).total):.2f}x); "
+                f"calls {'at' if at_floor else '**not** at'} floor",
+                f"<= {GOALS['org']:.2f}x no-op; calls at floor",
+                wall <= GOALS["org"] and at_floor,
+                org.seats.beyond(org.noop, command),
+                f"organization {command}",
+                wall,
+                GOALS["org"],
+            )
         )
+    plugin, dynamic = up.plugin, up.seats(0)
+    wall = ratio(plugin.median(), dynamic.median())
+    goals.append(
+        Goal(
+            f"plugin (YAML) `pulumi up` of {up.resources} x 1 user",
+            f"{wall:.2f}x ({plugin.median():.1f} s / {dynamic.median():.1f} s; CPU "
+            f"{ratio(plugin.cpu().total, dynamic.cpu().total):.2f}x)",
+            f"<= {GOALS['plugin']:.2f}x the dynamic provider",
+            wall <= GOALS["plugin"],
+            plugin.beyond(dynamic),
+            "plugin up / dynamic up",
+            wall,
+            GOALS["plugin"],
+        )
+    )
+    return goals
+
+
+def goals(res: Results) -> list[str]:
+    calls_met = (
+        all(r.at_floor for r in res.calls)
+        and all(r.measure.calls == r.floor for r in res.big)
+        and all(res.org.at_floor(c) for c in ("up", "refresh", "destroy"))
+    )
+    off = [f"{r.resources}/{r.outsiders} {r.measure.command}" for r in res.calls if not r.at_floor]
+    off += [f"organization {c}" for c in ("up", "refresh", "destroy") if not res.org.at_floor(c)]
+    rows = [
+        Goal(
+            "API calls equal to the floor in every scenario",
+            "off: " + ", ".join(off) if off else "all at floor",
+            "floor (bench/floors.py)",
+            calls_met,
+        ),
+        *side_by_side_goals(res.up, res.org),
+    ]
     peak = max((r.measure.peak_mb or 0.0) for r in res.big)
-    lines.append(
-        f"- peak RSS of the provider, {res.plan.big_users:,} users: {peak:.0f} MB "
-        f"(goal < {RSS_GOAL_MB:.0f} MB): {verdict(peak < RSS_GOAL_MB)}"
+    rows.append(
+        Goal(
+            f"peak RSS of the provider, {res.plan.big_users:,} users",
+            f"{peak:.0f} MB",
+            f"< {RSS_GOAL_MB:.0f} MB",
+            peak < RSS_GOAL_MB,
+        )
     )
     for r in res.rate:
-        lines.append(f"- rate limit, {r.label}: {verdict(r.met)}")
-    return lines
+        rows.append(
+            Goal(
+                f"rate limit, {r.label}",
+                f"{r.failures} failures, {r.limited.span:.1f} s first to last",
+                f"0 failures, <= {RATE_GOAL}x the paced floor",
+                r.met,
+            )
+        )
+    body = [[g.measure, g.measured, g.target, verdict(g.met), g.detail or "-"] for g in rows]
+    return [
+        "## Goals",
+        "",
+        "Each ratio is of two variants measured side by side in this run (medians of "
+        "alternating runs). The last column says where the time beyond the baseline's "
+        "goes, from the same medians: the wall time (and the listing of the product's "
+        "holders, which every create or read waits for), and the CPU time of the whole "
+        "command split into the Python program, the provider process and the engine "
+        "(sections 2 and 3).",
+        "",
+        *table(["goal", "measured", "target", "verdict", "where the difference goes"], body),
+    ]
 
 
 def render(res: Results) -> str:
     lines = [
         "# Bench results",
         "",
-        f"`{res.command}`, {res.started:%Y-%m-%d %H:%M} UTC, {res.seconds / 60:.1f} minutes.",
+        f"`{res.command}`, {time.strftime('%Y-%m-%d %H:%M', res.started)} UTC, "
+        f"{res.seconds / 60:.1f} minutes.",
         f"Machine: {machine()}, shared with other jobs (load average "
         f"{' '.join(f'{x:.2f}' for x in res.load)} at the start, "
         f"{' '.join(f'{x:.2f}' for x in res.load_end)} at the end). Engine: pulumi "
@@ -684,7 +623,9 @@ def render(res: Results) -> str:
         "",
         *calls_section(res.calls),
         "",
-        *timing_section(res.timing, res.plan.timing_runs),
+        *up_section(res.up, GOALS),
+        "",
+        *org_section(res.org, GOALS["org"]),
         "",
         *big_section(res.big, res.plan.big_users),
         "",
@@ -713,6 +654,15 @@ def chart_points(res: Results) -> dict[str, dict[int, int]]:
     return {"one": one, "many": many}
 
 
+def chart_ratios(res: Results) -> list[tuple[str, float, float]]:
+    """(label, measured ratio, goal) of each side-by-side goal, for the chart's third panel."""
+    return [
+        (g.short, g.ratio, g.limit)
+        for g in side_by_side_goals(res.up, res.org)
+        if g.ratio is not None and g.limit is not None
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=(__doc__ or "").splitlines()[0]
@@ -732,7 +682,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     plan = QUICK if args.quick else FULL
     write = args.write or not args.quick
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    started, clock, load = datetime.now(timezone.utc), time.perf_counter(), os.getloadavg()
+    started = time.gmtime()
+    clock, load = time.perf_counter(), os.getloadavg()
     ids = user_ids(plan.emulator_users)
 
     with Bench.create() as bench:
@@ -740,7 +691,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         emulator = bench.emulator(plan.emulator_users)
         try:
             calls = run_calls(bench, emulator, plan, ids)
-            timing = run_timing(bench, emulator, plan, ids)
+            up = run_up(bench, emulator, plan.up_resources, plan.up_outsiders, plan.up_runs, ids)
+            org = run_org(
+                bench,
+                emulator,
+                plan.org_resources,
+                plan.org_users,
+                plan.org_outsiders,
+                plan.org_runs,
+                ids,
+            )
             big = run_big(bench, emulator, plan, ids)
             rate = run_rate_limit(bench, emulator, plan, ids)
             engine = engine_version(bench)
@@ -757,7 +717,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         engine,
         source,
         calls,
-        timing,
+        up,
+        org,
         big,
         rate,
     )
@@ -767,7 +728,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         RESULTS.write_text(report)
         from .chart import draw
 
-        draw(CHART, chart_points(res), plan.big_users)
+        draw(CHART, chart_points(res), plan.big_users, chart_ratios(res))
         progress(f"wrote {RESULTS} and {CHART}")
 
 

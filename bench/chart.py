@@ -1,13 +1,16 @@
-"""bench/calls.png: API calls of `pulumi up` against declared users, this provider and others.
+"""bench/calls.png: API calls of `pulumi up` against declared users, and the side-by-side goals.
 
-Lines are the floors and models of bench/floors.py; dots are what this run measured.
-matplotlib comes with the `bench` extra and is imported only here, when drawing.
+In the first two panels, lines are the floors and models of bench/floors.py; dots are
+what this run measured. The third shows each ratio of the side-by-side comparisons
+(sections 2 and 3 of RESULTS.md) beside its goal. matplotlib comes with the `bench`
+extra and is imported only here, when drawing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import floors
 
@@ -21,14 +24,28 @@ def _users(top: int) -> list[int]:
     return sorted(values)
 
 
-def draw(path: Path, measured: Mapping[str, Mapping[int, int]], big_users: int) -> Path:
-    """Two panels: one resource of U users, and U resources of one user (900 outsiders)."""
+def draw(
+    path: Path,
+    measured: Mapping[str, Mapping[int, int]],
+    big_users: int,
+    ratios: Sequence[tuple[str, float, float]] = (),
+) -> Path:
+    """One resource of U users; U resources of one user (900 outsiders); and, with
+    ``ratios`` ((label, measured, goal) each), the side-by-side ratios against their goals."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (one, many) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    panels = 3 if ratios else 2
+    fig, axes = plt.subplots(
+        1,
+        panels,
+        figsize=(6 * panels, 4.8),
+        constrained_layout=True,
+        gridspec_kw={"width_ratios": [1, 1, 0.8][:panels]},
+    )
+    one, many = axes[0], axes[1]
 
     users = _users(max(big_users, 10_000))
     one.plot(users, users, label="one request per user", color="tab:red")
@@ -89,6 +106,32 @@ def draw(path: Path, measured: Mapping[str, Mapping[int, int]], big_users: int) 
         ax.set_ylabel("API calls")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize="small")
+    if ratios:
+        _draw_ratios(axes[2], ratios)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _draw_ratios(ax: Any, ratios: Sequence[tuple[str, float, float]]) -> None:
+    """Horizontal bars: each measured ratio, its goal a black tick; red where over it."""
+    labels = [label for label, _, _ in ratios]
+    ys = list(range(len(ratios)))[::-1]
+    values = [value for _, value, _ in ratios]
+    colors = ["tab:blue" if value <= goal else "tab:red" for _, value, goal in ratios]
+    ax.barh(ys, values, color=colors, height=0.6)
+    for y, (_, value, goal) in zip(ys, ratios, strict=True):
+        ax.plot([goal, goal], [y - 0.4, y + 0.4], color="black", linewidth=2)
+        ax.annotate(
+            f"{value:.2f}x",
+            (max(value, goal), y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+        )
+    ax.axvline(1.0, color="gray", linewidth=0.8, linestyle=":")
+    ax.set_yticks(ys, labels)
+    ax.set_xlim(0, max([*values, *(g for _, _, g in ratios)]) * 1.25)
+    ax.set_xlabel("ratio, medians side by side in one run (black: goal)")
+    ax.set_title("against the baseline of each goal")
+    ax.grid(True, axis="x", alpha=0.3)

@@ -1,4 +1,4 @@
-"""The wall-time baseline's resource: a dynamic resource whose provider does nothing.
+"""The baseline's resource: a dynamic resource whose provider does nothing.
 
 It lives in an importable module, as SeatAssignmentProvider does, so dill pickles it
 by reference (module path and class name) into each resource's state, and the provider
@@ -9,7 +9,6 @@ processes the engine starts, so that `bench.noop` is importable there.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pulumi
@@ -17,11 +16,11 @@ import pulumi.dynamic
 
 
 class NoopProvider(pulumi.dynamic.ResourceProvider):
-    """create returns the inputs as outputs (plus ``padding`` UUIDs); delete does nothing."""
+    """create returns the inputs as outputs; read (the default) returns what the state
+    holds; delete does nothing."""
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        padding = [str(uuid.UUID(int=i)) for i in range(int(props.get("padding") or 0))]
-        return pulumi.dynamic.CreateResult(f"noop-{props['index']}", {**props, "more": padding})
+        return pulumi.dynamic.CreateResult(f"noop-{props['index']}", dict(props))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         return None

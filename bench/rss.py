@@ -1,12 +1,20 @@
-"""Peak RSS and CPU time of the dynamic-provider process and the program, from outside.
+"""Peak RSS and CPU time of the provider process and the program, from outside.
 
-The engine starts the provider through the `pulumi-resource-pulumi-python` plugin script,
-which runs ``"$PULUMI_PYTHON_CMD" -u -m pulumi.dynamic ...`` when the project names no
-virtualenv; the language host runs the program as ``"$PULUMI_PYTHON_CMD"
+The engine starts the dynamic provider through the `pulumi-resource-pulumi-python` plugin
+script, which runs ``"$PULUMI_PYTHON_CMD" -u -m pulumi.dynamic ...`` when the project
+names no virtualenv; the language host runs the program as ``"$PULUMI_PYTHON_CMD"
 .../pulumi-language-python-exec ...``. The bench points ``PULUMI_PYTHON_CMD`` at a small
 shell script (see :func:`write_python_wrapper`) that hands those two commands to this
 file, labelled ``provider`` or ``program``, and any other (the language host's own
-calls) straight to the real interpreter.
+calls) straight to the real interpreter. The provider plugin of YAML programs
+(`pulumi-resource-datadog-seats`) is replaced by a script of the same name that hands
+itself to this file the same way, labelled ``provider`` (:func:`write_plugin_wrapper`).
+
+With ``BENCH_PROFILE_DIR`` set in the environment, the child runs under cProfile, every
+thread of it (the providers serve calls on worker threads), timed in CPU time of each
+thread, and its statistics are written to ``<BENCH_PROFILE_DIR>/<kind>-<pid>.prof`` when
+it exits (``python -m bench.hotspots`` reads them). Profiling slows the child down: never
+time such a run.
 
 Here the command runs as a child. Its peak resident set (``VmHWM``) is polled from
 ``/proc`` while it runs and written to ``<dir>/<pid>.json`` whenever it grows, so the
@@ -28,11 +36,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 POLL_SECONDS = 0.02
 PROVIDER, PROGRAM = "provider", "program"
+#: The environment variable that turns profiling on: the directory the statistics go to.
+PROFILE_ENV = "BENCH_PROFILE_DIR"
+#: The first argument of this script when it runs the profiled child itself.
+PROFILED = "--profiled"
 
 
 def _vm_hwm_kb(pid: int) -> int:
@@ -59,6 +72,13 @@ def main(argv: list[str]) -> int:
     # waiting for the child, so its exit status, final peak and CPU time are known.
     signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, lambda *_: None)
+    profile_dir = os.environ.get(PROFILE_ENV)
+    if profile_dir:
+        out = Path(profile_dir) / f"{kind}-{os.getpid()}.prof"
+        # -u as the engine's own command has it: the port a provider prints must not wait
+        # in a buffer.
+        command = ["-u", str(Path(__file__).resolve()), PROFILED, str(out), *command]
+    started = time.time()
     child = subprocess.Popen([sys.executable, *command])
     path = out_dir / f"{os.getpid()}.json"
     peak = 0
@@ -70,7 +90,8 @@ def main(argv: list[str]) -> int:
             now = _vm_hwm_kb(child.pid)
             if now > peak:
                 peak = now
-                _write(path, {"kind": kind, "pid": child.pid, "peak_kb": peak, "final": False})
+                record = {"kind": kind, "pid": child.pid, "peak_kb": peak, "started": started}
+                _write(path, {**record, "final": False})
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
@@ -83,10 +104,77 @@ def main(argv: list[str]) -> int:
         "pid": child.pid,
         "peak_kb": max(peak, usage.ru_maxrss),
         "cpu": usage.ru_utime + usage.ru_stime,
+        "started": started,
+        "ended": time.time(),
         "final": True,
         "exit": code,
     }
     _write(path, record)
+    return code
+
+
+def profiled(out: Path, command: list[str]) -> int:
+    """Run a Python command line (``[-u] -m module args`` or ``[-u] script args``) in this
+    process under cProfile, each thread with a profile of its own; write the merged
+    statistics to ``out`` however it ends."""
+    args = list(command)
+    while args[0] == "-u":  # this process runs unbuffered already
+        args.pop(0)
+    # sys.path[0] is this file's directory (bench/); the command's own is the current
+    # directory (-m) or its script's.
+    sys.path[0] = os.getcwd() if args[0] == "-m" else str(Path(args[0]).resolve().parent)
+    import cProfile
+    import pstats
+    import runpy
+
+    profiles: list[cProfile.Profile] = []
+    lock = threading.Lock()
+
+    def started() -> cProfile.Profile:
+        # CPU time of the thread, not wall time: a thread waiting (for a lock, the network,
+        # the GIL) costs nothing here, wherever it waits (a `with lock:` wait would otherwise
+        # show as the own time of the function holding the with statement).
+        profile = cProfile.Profile(time.thread_time)
+        with lock:
+            profiles.append(profile)
+        profile.enable()
+        return profile
+
+    thread_run = threading.Thread.run
+
+    def run(self: threading.Thread) -> None:
+        profile = started()
+        try:
+            thread_run(self)
+        finally:
+            profile.disable()
+
+    threading.Thread.run = run  # type: ignore[method-assign]
+    main = started()
+    code = 0
+    try:
+        if args[0] == "-m":
+            sys.argv = [args[1], *args[2:]]
+            runpy.run_module(args[1], run_name="__main__", alter_sys=True)
+        else:
+            sys.argv = args
+            runpy.run_path(args[0], run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        main.disable()
+        sys.stdout.flush()
+        with lock:
+            taken = list(profiles)
+        stats = pstats.Stats(taken[0])
+        for profile in taken[1:]:
+            try:
+                stats.add(profile)
+            except TypeError:  # a profile that recorded nothing
+                continue
+        stats.dump_stats(str(out))
     return code
 
 
@@ -110,6 +198,18 @@ def write_python_wrapper(path: Path, python: str, rss_dir: Path) -> Path:
     return path
 
 
+def write_plugin_wrapper(path: Path, python: str, plugin: Path, rss_dir: Path) -> Path:
+    """Write a provider plugin named as ``plugin`` that runs it recorded as the provider."""
+    me = Path(__file__).resolve()
+    path.write_text(
+        "#!/bin/sh\n"
+        "# Written by bench/rss.py: the provider plugin runs under a recorder.\n"
+        f'exec "{python}" "{me}" "{rss_dir}" {PROVIDER} "{plugin}" "$@"\n'
+    )
+    path.chmod(0o755)
+    return path
+
+
 def _records(rss_dir: Path, kind: str) -> list[dict[str, Any]]:
     records = [json.loads(p.read_text()) for p in rss_dir.glob("*.json")]
     return [r for r in records if r.get("kind") == kind]
@@ -127,6 +227,15 @@ def cpu_seconds(rss_dir: Path, kind: str = PROVIDER) -> float | None:
     return sum(done) if done else None
 
 
+def lifetimes(rss_dir: Path, kind: str = PROVIDER) -> list[tuple[float, float]]:
+    """(started, ended) Unix times of the processes of ``kind`` that exited normally."""
+    return [
+        (float(r["started"]), float(r["ended"]))
+        for r in _records(rss_dir, kind)
+        if r.get("final") and "ended" in r
+    ]
+
+
 def clear(rss_dir: Path) -> None:
     """Forget what earlier commands recorded."""
     for p in rss_dir.glob("*.json"):
@@ -134,4 +243,6 @@ def clear(rss_dir: Path) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == [PROFILED]:
+        sys.exit(profiled(Path(sys.argv[2]), sys.argv[3:]))
     sys.exit(main(sys.argv[1:]))

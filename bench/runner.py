@@ -2,8 +2,15 @@
 
 The CLI part is the e2e harness (`tests/e2e/harness.py`): the same engine, a private
 local backend, `pulumi` subprocesses in a copy of a project directory. What the bench
-adds: an emulator request log read around each command, the provider's peak RSS, and
-wall time.
+adds: an emulator request log read around each command, the provider's peak RSS and CPU
+time, and wall time.
+
+Two front ends: the Python projects (bench-seats, bench-noop) run the dynamic provider,
+configured with the `datadog:` keys; the YAML project (bench-plugin, :data:`PLUGIN_PROJECTS`)
+runs the provider plugin, configured under `datadog-seats:` as its users configure it, and
+found through a `plugins.providers` entry the bench adds to its private copy of the
+project: a directory holding a `pulumi-resource-datadog-seats` that runs the real one under
+bench/rss.py (see :func:`bench.rss.write_plugin_wrapper`).
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from datadog_seats_emulator.process import EmulatorProcess
 from datadog_seats_emulator.users import seed_users
 from tests.e2e.harness import Engine, Result, Stack, copy_project, ensure_engine
@@ -31,6 +40,10 @@ from . import rss
 ROOT = str(Path(__file__).resolve().parents[1])
 PROJECTS = Path(__file__).resolve().parent / "projects"
 PRODUCT = "incident_response"
+PLUGIN = "pulumi-resource-datadog-seats"
+#: Projects in Pulumi YAML on the provider plugin: their users are stack config (`users`,
+#: one list per resource), not a file, and the plugin is configured under datadog-seats:.
+PLUGIN_PROJECTS = frozenset({"plugin_many"})
 API_KEY, APP_KEY = "bench-api-key", "bench-app-key"
 #: datadog-seats:backoffSeconds for every bench stack: 5xx retries cost little time.
 BACKOFF_SECONDS = "0.05"
@@ -58,6 +71,12 @@ class Measure:
     provider_cpu_seconds: float | None = None
     #: CPU seconds of the program process (`up` and `preview` only).
     program_cpu_seconds: float | None = None
+    #: Unix times: the command's start and end; (start, end) of each provider and program
+    #: process that exited normally.
+    started_at: float = 0.0
+    ended_at: float = 0.0
+    providers: list[tuple[float, float]] = field(default_factory=list)
+    programs: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,11 +100,24 @@ class Measure:
     @property
     def span(self) -> float:
         """Seconds from the first request to the last answer."""
-        if not self.requests:
-            return 0.0
-        first = min(float(r["time"]) for r in self.requests)
-        last = max(float(r["time"]) + float(r.get("duration") or 0.0) for r in self.requests)
-        return last - first
+        return _span(self.requests)
+
+    @property
+    def listing_seconds(self) -> float:
+        """Seconds from the first GET to the last GET's answer: the listings of holders.
+
+        A listing's pages come one after another (each cursor is in the page before), and
+        every create or read of the product waits for it.
+        """
+        return _span([r for r in self.requests if r["method"] == "GET"])
+
+
+def _span(requests: list[dict[str, Any]]) -> float:
+    if not requests:
+        return 0.0
+    first = min(float(r["time"]) for r in requests)
+    last = max(float(r["time"]) + float(r.get("duration") or 0.0) for r in requests)
+    return last - first
 
 
 def _ok(request: dict[str, Any]) -> bool:
@@ -101,6 +133,8 @@ class Bench:
     engine: Engine
     wrapper: Path
     rss_dir: Path
+    #: The directory of the plugin's wrapper (`plugins.providers[].path` of YAML projects).
+    plugin_dir: Path
 
     @classmethod
     @contextmanager
@@ -108,11 +142,14 @@ class Bench:
         """Build (or reuse) the engine; everything the run writes goes to a temporary dir."""
         workdir = Path(tempfile.mkdtemp(prefix="seats-bench-"))
         try:
-            for sub in ("backend", "home", "rss", "projects"):
+            for sub in ("backend", "home", "rss", "projects", "plugin"):
                 (workdir / sub).mkdir()
             engine = Engine(ensure_engine(), workdir / "backend", workdir / "home")
             wrapper = rss.write_python_wrapper(workdir / "python", sys.executable, workdir / "rss")
-            yield cls(workdir, engine, wrapper, workdir / "rss")
+            rss.write_plugin_wrapper(
+                workdir / "plugin" / PLUGIN, sys.executable, plugin_script(), workdir / "rss"
+            )
+            yield cls(workdir, engine, wrapper, workdir / "rss", workdir / "plugin")
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -137,6 +174,9 @@ class Bench:
         """
         into = Path(tempfile.mkdtemp(dir=self.workdir / "projects"))
         project_dir = copy_project(PROJECTS / project, into)
+        plugin = project in PLUGIN_PROJECTS
+        if plugin:
+            _use_plugin_from(project_dir, self.plugin_dir)
         users_file = into / "users.json"
         env = {
             "PULUMI_PYTHON_CMD": str(self.wrapper),
@@ -144,13 +184,15 @@ class Bench:
             "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), ROOT])),
         }
         stack = Stack(self.engine, project_dir, env).init()
-        bench_stack = BenchStack(self, stack, emulator, users_file)
-        bench_stack.declare(entries)
+        bench_stack = BenchStack(self, stack, emulator, users_file, plugin)
         try:
-            stack.config({"productCode": PRODUCT, "usersFile": str(users_file)})
-            stack.config({"datadog:apiUrl": emulator.url})
+            bench_stack.declare(entries)
+            # The plugin reads its settings under datadog-seats:, the dynamic provider its
+            # keys and URL under datadog: (as pulumi-datadog's users have them).
+            keys = "datadog-seats" if plugin else "datadog"
+            stack.config({f"{keys}:apiUrl": emulator.url})
             stack.config(
-                {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key},
+                {f"{keys}:apiKey": emulator.api_key, f"{keys}:appKey": emulator.app_key},
                 secret=True,
             )
             settings = {"backoffSeconds": BACKOFF_SECONDS, **knobs}
@@ -173,13 +215,39 @@ class BenchStack:
     stack: Stack
     emulator: EmulatorProcess
     users_file: Path
+    #: A YAML project on the provider plugin (users in stack config).
+    plugin: bool = False
     deployed: bool = False
     measures: list[Measure] = field(default_factory=list)
 
     def declare(self, entries: Sequence[Any]) -> None:
-        """Change what the program declares (the file its stack config names)."""
+        """Change what the program declares: the file its stack config names, or (YAML
+        programs) the `users` config, one list per resource."""
         plain = [e if isinstance(e, dict) else list(e) for e in entries]
-        self.users_file.write_text(json.dumps(plain))
+        if not self.plugin:
+            self.users_file.write_text(json.dumps(plain))
+            self.stack.config({"productCode": PRODUCT, "usersFile": str(self.users_file)})
+            return
+        if any(isinstance(e, dict) for e in plain):
+            raise ValueError("the YAML bench program declares users of productCode only")
+        program = self.stack.project_dir / "Pulumi.yaml"
+        declared = program_resources(program)
+        if declared != len(plain):
+            raise ValueError(f"{program.name} declares {declared} resources, not {len(plain)}")
+        # Typed config (`users` is an array of arrays), as `pulumi config --json` prints it.
+        name = _project_name(program)
+        values = {"productCode": PRODUCT, "users": plain}
+        payload = {
+            f"{name}:{key}": {
+                "value": value if isinstance(value, str) else json.dumps(value),
+                **({} if isinstance(value, str) else {"objectValue": value}),
+                "secret": False,
+            }
+            for key, value in values.items()
+        }
+        self.stack.pulumi(
+            "config", "set-all", "--stack", self.stack.name, "--json", json.dumps(payload)
+        )
 
     def run(self, command: str, *args: str, check: bool = True) -> Measure:
         """`pulumi up|refresh|destroy`, timed; with ``check``, raises if the command fails."""
@@ -188,9 +256,11 @@ class BenchStack:
         rss.clear(self.bench.rss_dir)
         action = getattr(self.stack, command)
         cpu_before = _children_cpu()
+        started_at = time.time()
         started = time.perf_counter()
         result: Result = action(*args, check=check)
         seconds = time.perf_counter() - started
+        ended_at = time.time()
         cpu = _children_cpu() - cpu_before
         # Whatever happened, a destroy at the end is safe.
         self.deployed = command != "destroy" or result.returncode != 0
@@ -198,10 +268,76 @@ class BenchStack:
         provider_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROVIDER)
         program_cpu = rss.cpu_seconds(self.bench.rss_dir, rss.PROGRAM)
         measure = Measure(
-            command, seconds, admin.requests(), peak, result, cpu, provider_cpu, program_cpu
+            command,
+            seconds,
+            admin.requests(),
+            peak,
+            result,
+            cpu,
+            provider_cpu,
+            program_cpu,
+            started_at,
+            ended_at,
+            rss.lifetimes(self.bench.rss_dir, rss.PROVIDER),
+            rss.lifetimes(self.bench.rss_dir, rss.PROGRAM),
         )
         self.measures.append(measure)
         return measure
+
+
+class BenchFailure(RuntimeError):
+    """The seats are not what the run declared: the figures would mean nothing."""
+
+
+def reset(emulator: EmulatorProcess, outsiders: Sequence[str]) -> None:
+    """The emulator back to its startup state, ``outsiders`` holding seats of PRODUCT."""
+    admin = emulator.admin
+    admin.reset()
+    admin.set_holders(PRODUCT, list(outsiders))
+
+
+def expect_holders(emulator: EmulatorProcess, expected: set[str], what: str) -> None:
+    """Raise :class:`BenchFailure` unless exactly ``expected`` hold seats of PRODUCT."""
+    held = set(emulator.admin.holders(PRODUCT))
+    if held != expected:
+        raise BenchFailure(
+            f"{what}: {len(held)} holders, expected {len(expected)} "
+            f"({len(held - expected)} extra, {len(expected - held)} missing)"
+        )
+
+
+def plugin_script() -> Path:
+    """The plugin's console script, installed beside the interpreter running the bench."""
+    found = shutil.which(PLUGIN, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise RuntimeError(f"{PLUGIN} is not installed next to {sys.executable}")
+    return Path(found)
+
+
+def program_resources(program: Path) -> int:
+    """How many resources a YAML program declares."""
+    return len(_load_yaml(program).get("resources") or {})
+
+
+def _project_name(program: Path) -> str:
+    return str(_load_yaml(program)["name"])
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text())
+    return loaded
+
+
+def _use_plugin_from(project_dir: Path, plugin_dir: Path) -> None:
+    """Make the engine take the plugin from ``plugin_dir`` (`plugins.providers[].path`)."""
+    program = project_dir / "Pulumi.yaml"
+    text = program.read_text()
+    if "\nplugins:" in text:
+        raise ValueError(f"{program} already has a plugins section")
+    program.write_text(
+        f"{text.rstrip()}\nplugins:\n  providers:\n"
+        f"    - name: datadog-seats\n      path: {plugin_dir}\n"
+    )
 
 
 def _children_cpu() -> float:
