@@ -135,10 +135,14 @@ class SeatBook:
     def __init__(self) -> None:
         """Start with no holders."""
         self._holders: dict[str, dict[str, _Holding]] = {}
+        # Each product's holdings in listing order, kept until they change: a listing of
+        # 10,000 holders reads 100 pages, and sorting them all for each page dominated it.
+        self._ordered: dict[str, list[tuple[str, _Holding]]] = {}
 
     def clear(self) -> None:
         """Forget every holder."""
         self._holders = {}
+        self._ordered = {}
 
     def holders(self, product_code: str) -> list[str]:
         """Sorted ids of the users holding a seat of the product."""
@@ -156,6 +160,7 @@ class SeatBook:
         current = self._holders.get(product_code, {})
         now = datetime.now(timezone.utc)
         self._holders[product_code] = {u: current.get(u) or _Holding(now) for u in ids}
+        self._ordered.pop(product_code, None)
         return sorted(ids)
 
     def _check_product(self, rules: SeatRules, product_code: str) -> None:
@@ -185,7 +190,10 @@ class SeatBook:
         holdings = self._holders.get(product_code, {})
         if not holdings:
             return {"data": []}
-        ordered = sorted(holdings.items(), key=lambda item: (item[1].assigned_at, item[0]))
+        ordered = self._ordered.get(product_code)
+        if ordered is None:
+            ordered = sorted(holdings.items(), key=lambda item: (item[1].assigned_at, item[0]))
+            self._ordered[product_code] = ordered
         page = ordered[offset : offset + page_limit]
         data = []
         for user_id, holding in page:
@@ -240,6 +248,7 @@ class SeatBook:
         now = datetime.now(timezone.utc)
         for user_id in new:
             holdings[user_id] = _Holding(now)
+        self._ordered.pop(product, None)
         if not holdings:
             del self._holders[product]
         if rules.assigned_ids == "new":
@@ -268,5 +277,6 @@ class SeatBook:
             raise ApiError(422, f"user uuids do not hold a seat of {product}: {', '.join(missing)}")
         for user_id in request.user_uuids:
             holdings.pop(user_id, None)
+        self._ordered.pop(product, None)
         if product in self._holders and not holdings:
             del self._holders[product]

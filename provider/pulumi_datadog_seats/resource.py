@@ -12,7 +12,7 @@ import pulumi.dynamic
 from pulumi.runtime.settings import get_monitor, is_dry_run
 
 from .errors import ExclusiveClaimError
-from .provider import SECRET_MARKER, SECRET_PREVIEW, SeatAssignmentProvider
+from .provider import SECRECY_MARKERS, SECRET_MARKER, SECRET_PREVIEW, SeatAssignmentProvider
 
 
 class SeatAssignmentArgs:
@@ -152,13 +152,13 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             args = SeatAssignmentArgs(
                 product_code=product_code, user_uuids=user_uuids, exclusive=exclusive
             )
+        # None, or a marker secret exactly when user_uuids is: see _secrecy_marker.
+        marker = _secrecy_marker(args.user_uuids)
         props: dict[str, Any] = {
             "product_code": args.product_code,
             "user_uuids": args.user_uuids,
             "exclusive": _claim_exclusive(resource_name, args),
-            # None, secret exactly when user_uuids is: see _secrecy_marker.
-            "assigned_ids": _secrecy_marker(args.user_uuids),
-            "unmanaged_ids": _secrecy_marker(args.user_uuids),
+            **dict.fromkeys(SECRECY_MARKERS, marker),
         }
         # Replacing deletes first, as Terraform does: created first, the new resource would
         # adopt the seats and the old one's delete would then take them away.
@@ -167,7 +167,9 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)
 
 
-def _secrecy_marker(user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pulumi.Output[Any]:
+def _secrecy_marker(
+    user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]],
+) -> pulumi.Output[Any] | None:
     """The ``assigned_ids``/``unmanaged_ids`` input: nothing, unless ``user_uuids`` is secret.
 
     Both outputs name users of ``user_uuids``, so they must be secret whenever it (or any
@@ -185,7 +187,12 @@ def _secrecy_marker(user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pu
       the outputs are unknown in preview as they are without a secret.
 
     The marker is always known, even while ``user_uuids`` is not, and has no dependencies.
+    A list of plain strings cannot be secret: its marker is None at once, without an
+    Output (a program of many SeatAssignments of many users would otherwise wrap each
+    UUID in one).
     """
+    if isinstance(user_uuids, (list, tuple)) and all(isinstance(u, str) for u in user_uuids):
+        return None
     source = pulumi.Output.from_input(user_uuids)
 
     async def value() -> str | None:
