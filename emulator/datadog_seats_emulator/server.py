@@ -213,6 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
             "path": path,
             "query": query,
             "body": parsed,
+            "user_agent": self.headers.get("User-Agent", ""),
         }
         admission = self._state.admit(self.command)
         fault = admission.fault

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import platform
 from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
@@ -130,7 +131,8 @@ def test_assign_sends_the_reference_body_and_headers(rsps):
     assert headers["Content-Type"] == "application/json"
     assert headers["User-Agent"].startswith("pulumi-datadog-seats/")
     assert headers["User-Agent"].startswith(
-        f"pulumi-datadog-seats/{version('pulumi-datadog-seats')}"
+        f"pulumi-datadog-seats/{version('pulumi-datadog-seats')} "
+        f"(python {platform.python_version()}) python-requests/"
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 import os
+import platform
 import threading
 import time
 from collections.abc import Mapping, MutableMapping
@@ -77,7 +78,11 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-USER_AGENT = f"pulumi-datadog-seats/{_package_version()} python-requests/{requests.__version__}"
+#: As datadog-api-client-python's: the package, then the runtime (support asks which Python).
+USER_AGENT = (
+    f"pulumi-datadog-seats/{_package_version()} (python {platform.python_version()}) "
+    f"python-requests/{requests.__version__}"
+)
 
 
 class Transport:
