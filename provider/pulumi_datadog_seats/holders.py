@@ -60,7 +60,7 @@ class _Listing:
 class HoldersView:
     """The Seats API for the seat logic, with one cached view of each product's holders.
 
-    Thread-safe. Satisfies :class:`pulumi_datadog_seats.seats.SeatsApi`.
+    Thread-safe. Satisfies :class:`pulumi_datadog_seats.reconcile.SeatsApi`.
     """
 
     def __init__(self, client: SeatsEndpoints, batch_size: int) -> None:

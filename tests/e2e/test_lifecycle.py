@@ -24,7 +24,7 @@ SEATS_TYPE = "pulumi-python:dynamic/datadog-seats:SeatAssignment"
 
 #: Two runs cover each reading of each open question once (all four combinations, with
 #: and without faults, run in the emulator tier: tests/emulator/test_invariants.py draws
-#: them at random, and tests/unit/test_seats.py runs each).
+#: them at random, and tests/unit/test_reconcile.py runs each).
 MODES: dict[str, dict[str, Any]] = {
     "all-holders/skip-unknown": {"assigned_ids": "all", "unknown_users": "skip"},
     "new-only/reject-unknown/faults": {

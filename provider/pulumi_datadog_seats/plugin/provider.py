@@ -7,7 +7,7 @@ are thread-safe. Handlers dispatch by ``request.type`` (the resource token),
 as pulumi's own ``tests/testprovider-py`` does.
 
 Values cross the protocol as ``PropertyValue``; :mod:`.values` turns them into
-the plain values :mod:`pulumi_datadog_seats.seats` validates and reconciles,
+the plain values the lifecycle core (:mod:`pulumi_datadog_seats.lifecycle`) takes,
 unknowns included.
 """
 
