@@ -7,6 +7,7 @@ import json
 import pytest
 
 from pulumi_datadog_seats import errors
+from pulumi_datadog_seats.api.advice import error_from_response
 from pulumi_datadog_seats.errors import (
     AuthenticationError,
     BadRequestError,
@@ -18,7 +19,6 @@ from pulumi_datadog_seats.errors import (
     SeatsError,
     ServerError,
     UnprocessableError,
-    error_from_response,
 )
 
 PATH = "/api/v2/seats/users"

@@ -17,6 +17,7 @@ import pytest
 import responses
 
 from pulumi_datadog_seats.api import transport as transport_module
+from pulumi_datadog_seats.api.advice import error_from_response
 from pulumi_datadog_seats.api.answers import Answer
 from pulumi_datadog_seats.api.paging import (
     MAX_ENTRIES,
@@ -37,7 +38,6 @@ from pulumi_datadog_seats.errors import (
     TransportError,
     UnexpectedAnswerError,
     describe_location,
-    error_from_response,
 )
 from pulumi_datadog_seats.settings import Settings
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid

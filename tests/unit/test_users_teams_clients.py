@@ -13,13 +13,13 @@ import requests
 import responses
 from responses import matchers
 
+from pulumi_datadog_seats.api.advice import ApiAdvice
 from pulumi_datadog_seats.api.paging import iter_numbered_pages
 from pulumi_datadog_seats.api.seats import SEATS_ADVICE, SeatsClient
 from pulumi_datadog_seats.api.teams import TeamsClient, memberships_path, team_advice
 from pulumi_datadog_seats.api.transport import Transport
 from pulumi_datadog_seats.api.users import USERS_ADVICE, DatadogUser, UsersClient
 from pulumi_datadog_seats.errors import (
-    ApiAdvice,
     LookupInputError,
     NotFoundError,
     PermissionDeniedError,

@@ -9,5 +9,6 @@
 - :mod:`.trust`: which certificate authorities are trusted (the system store, or what
   REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, SSL_CERT_FILE name);
 - :mod:`.answers`: a successful answer and the checks of its JSON shape;
+- :mod:`.advice`: the error an error answer raises, and what each area advises;
 - :mod:`.retry`: the retry policy, and the one rule of which outcomes are unclear.
 """

@@ -11,15 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import (
-    ApiAdvice,
-    TransportError,
-    no_clear_answer,
-    unexpected_answer,
-    value_kind,
-)
+from ..errors import TransportError, no_clear_answer, unexpected_answer, value_kind
 from ..redaction import parse_user_uuid
 from ..settings import Settings
+from .advice import ApiAdvice
 
 
 @dataclass(frozen=True)

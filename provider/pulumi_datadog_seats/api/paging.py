@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiAdvice
+from .advice import ApiAdvice
 from .answers import Answer
 from .transport import Transport
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiAdvice
 from ..settings import Settings
+from .advice import ApiAdvice
 from .answers import text
 from .paging import iter_cursor_pages
 from .transport import Transport

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import TEAMS_READ_PERMISSION, ApiAdvice, read_advice, required_text
+from ..errors import TEAMS_READ_PERMISSION, required_text
 from ..redaction import parse_user_uuid
 from ..settings import Settings
+from .advice import ApiAdvice, read_advice
 from .answers import text
 from .paging import Page, iter_numbered_pages
 from .transport import Transport

@@ -34,17 +34,10 @@ import requests
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 
-from ..errors import (
-    ApiAdvice,
-    SeatsApiError,
-    SeatsError,
-    TransportError,
-    error_from_response,
-    no_clear_answer,
-    quoted,
-)
+from ..errors import SeatsApiError, SeatsError, TransportError, no_clear_answer, quoted
 from ..redaction import scrub_keys, scrub_logs_of
 from ..settings import Settings
+from .advice import ApiAdvice, error_from_response
 from .answers import Answer
 from .failures import no_answer_message, proxy_for, timed_out_error
 from .retry import (

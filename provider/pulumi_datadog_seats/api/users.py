@@ -12,8 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import USERS_READ_PERMISSION, read_advice
+from ..errors import USERS_READ_PERMISSION
 from ..settings import Settings
+from .advice import read_advice
 from .answers import Answer, text
 from .paging import iter_numbered_pages
 from .transport import Transport
