@@ -173,10 +173,10 @@ def test_exclusive_and_get_seat_holders(
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2], exclusive=True)
         stack.up()
-        # getSeatHolders ran before the resource (during preview too): the old holders.
+        # getSeatHolders, read after the exclusive resource: exactly the declared holders.
         outputs = stack.outputs()
-        assert outputs["holdersBefore"] == sorted(users[5:7])
-        assert {h["id"] for h in outputs["holderDetails"]} == set(users[5:7])
+        assert outputs["holders"] == sorted(users[0:2])
+        assert {h["id"] for h in outputs["holderDetails"]} == set(users[0:2])
         assert all(h["email"].endswith("@example.com") for h in outputs["holderDetails"])
         # exclusive: nobody else keeps a seat.
         assert holders(emulator, ON_CALL) == sorted(users[0:2])
