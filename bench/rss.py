@@ -149,7 +149,10 @@ def profiled(out: Path, command: list[str]) -> int:
         finally:
             profile.disable()
 
-    threading.Thread.run = run  # type: ignore[method-assign]
+    if sys.version_info < (3, 12):
+        threading.Thread.run = run  # type: ignore[method-assign]
+    # From 3.12 cProfile records through sys.monitoring, which sees every thread of the
+    # interpreter and admits one profiler at a time: the main one records them all.
     main = started()
     code = 0
     try:
