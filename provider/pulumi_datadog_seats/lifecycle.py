@@ -19,7 +19,7 @@ checked inputs, call the step, and translate the result back. Every rule is here
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,14 +42,7 @@ from .holders import HoldersView
 from .reconcile import SeatsApi, converge, release_or_restore
 from .redaction import hide_user_uuids, parse_user_uuid, user_uuid_set
 from .settings import Settings
-from .validation import CheckOutcome, check_inputs
-
-#: Tells a value not known yet (preview) from a known one; each front end has its own.
-IsUnknown = Callable[[Any], bool]
-
-
-def _never_unknown(_value: Any) -> bool:
-    return False
+from .validation import CheckOutcome, IsUnknown, check_inputs, never_unknown
 
 
 @dataclass(frozen=True)
@@ -116,7 +109,7 @@ class SeatLifecycle:
         inputs: Mapping[str, Any],
         *,
         secret: bool = False,
-        is_unknown: IsUnknown = _never_unknown,
+        is_unknown: IsUnknown = never_unknown,
     ) -> CheckOutcome:
         """Validate and normalise the inputs (by property name); unknowns pass through.
 
@@ -152,7 +145,7 @@ class SeatLifecycle:
         self,
         olds: Mapping[str, Any],
         news: Mapping[str, Any],
-        is_unknown: IsUnknown = _never_unknown,
+        is_unknown: IsUnknown = never_unknown,
     ) -> Diff:
         """Compare the previous outputs with the new checked inputs (by property name).
 

@@ -40,14 +40,19 @@ _EXAMPLE_PRODUCTS = "such as 'incident_response' or 'on_call'"
 _SHOWN_ENTRIES = 10
 
 
-def _never_unknown(_value: Any) -> bool:
+#: Tells a value not known yet (preview) from a known one; each front end has its own.
+IsUnknown = Callable[[Any], bool]
+
+
+def never_unknown(_value: Any) -> bool:
+    """The test of unknowns where every value is known (create, update, scripts)."""
     return False
 
 
 def check_inputs(
     product_code: Any,
     user_uuids: Any,
-    is_unknown: Callable[[Any], bool] = _never_unknown,
+    is_unknown: IsUnknown = never_unknown,
     *,
     exclusive: Any = False,
     secret: bool = False,
@@ -79,7 +84,7 @@ def check_inputs(
 
 def _check_product_code(
     product_code: Any,
-    is_unknown: Callable[[Any], bool],
+    is_unknown: IsUnknown,
     failures: list[tuple[str, str]],
     spelling: Spelling,
 ) -> Any:
@@ -125,7 +130,7 @@ def _product_code_problem(product_code: Any, spelling: Spelling) -> str:
 
 def _check_user_uuids(
     user_uuids: Any,
-    is_unknown: Callable[[Any], bool],
+    is_unknown: IsUnknown,
     failures: list[tuple[str, str]],
     secret: bool,
     spelling: Spelling,
@@ -255,7 +260,7 @@ def _render(value: Any) -> str:
 
 def _check_exclusive(
     exclusive: Any,
-    is_unknown: Callable[[Any], bool],
+    is_unknown: IsUnknown,
     failures: list[tuple[str, str]],
     spelling: Spelling,
 ) -> Any:
