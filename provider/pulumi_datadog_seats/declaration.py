@@ -10,9 +10,12 @@ message mentions, so no finished message is ever rewritten.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
+
+from .redaction import user_uuid_set
 
 PRODUCT_CODE = "product_code"
 USER_UUIDS = "user_uuids"
@@ -138,3 +141,19 @@ class SeatOutputs:
             ASSIGNED_IDS: list(self.assigned_ids),
             UNMANAGED_IDS: list(self.unmanaged_ids),
         }
+
+
+def declaration_of(props: Mapping[str, Any], *, secret: bool = False) -> Declaration:
+    """The declaration in checked inputs or outputs (by property name).
+
+    States written by 0.1.0 have no ``exclusive``: missing means False. Values that are
+    not user UUIDs (unknowns, which create and update never see) are left out.
+    """
+    product_code = props.get(PRODUCT_CODE)
+    users = props.get(USER_UUIDS)
+    return Declaration(
+        product_code=product_code if isinstance(product_code, str) else "",
+        users=frozenset(user_uuid_set(users if isinstance(users, list) else [])),
+        exclusive=props.get(EXCLUSIVE) is True,
+        secret=secret,
+    )

@@ -43,7 +43,16 @@ class SeatsError(Exception):
 
 
 class ConfigurationError(SeatsError):
-    """A credential, URL or knob is missing or invalid."""
+    """A credential, URL or knob is missing or invalid.
+
+    ``problems``: each problem as ``(config key, message)``, the key as the user sets it
+    (``datadog-seats:batchSize``), or "" when no one key is at fault (a variable of the
+    environment, say). One problem unless given: the message, about no key in particular.
+    """
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [("", message)]
 
 
 class SeatsApiError(SeatsError):

@@ -9,28 +9,32 @@ checked inputs, call the step, and translate the result back. Every rule is here
   (:mod:`.exclusive`) so that a second exclusive declaration fails before any write;
 - diff: which changes replace, which users are added and removed, which holders an
   exclusive declaration removes;
+- forecast: every user the next ``pulumi up`` unassigns, named by the preview
+  (:mod:`.forecast`), and a replacement's new product read before anything is given back;
 - create and update: plan and converge, all or nothing (:mod:`.reconcile`), then
   record the outputs (:class:`~.declaration.SeatOutputs`);
 - refresh: who still holds a seat, the warning about the others, gone when none does;
-- delete: give every declared seat back, or restore them all;
+- delete: give every declared seat back, or restore them all, but never a seat that a
+  declaration created or updated earlier in the same run holds (a replacement creates
+  first, then deletes);
 - import: adopt current holders;
 - secrecy: no message about a secret declaration shows a user UUID.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .api.seats import SeatsClient
+from .changes import Diff, compare
 from .declaration import (
     EXCLUSIVE,
     PRODUCT_CODE,
-    REPLACING_INPUTS,
-    UNMANAGED_IDS,
     USER_UUIDS,
     Declaration,
     SeatOutputs,
@@ -38,34 +42,12 @@ from .declaration import (
 )
 from .errors import ConfigurationError, ExclusiveClaimError, SeatAssignmentError, SeatsError
 from .exclusive import ExclusiveClaims
+from .forecast import Forecast, forecast_create, forecast_update, unassign_warning
 from .holders import HoldersView
 from .reconcile import SeatsApi, converge, release_or_restore
-from .redaction import hide_user_uuids, parse_user_uuid, user_uuid_set
+from .redaction import hide_user_uuids
 from .settings import Settings
-from .validation import CheckOutcome, IsUnknown, check_inputs, never_unknown
-
-
-@dataclass(frozen=True)
-class Diff:
-    """What changed between the previous outputs and the new checked inputs.
-
-    ``removed_users`` are positions in the old ``user_uuids``, ``added_users`` in the new
-    one (a user not known yet counts as added); ``users_unknown`` means the whole new
-    list is not known yet. ``outsiders`` are positions in the old ``unmanaged_ids`` of
-    the holders an exclusive declaration removes on ``pulumi up``.
-    """
-
-    replaces: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed_users: tuple[int, ...] = ()
-    added_users: tuple[int, ...] = ()
-    users_unknown: bool = False
-    outsiders: tuple[int, ...] = ()
-
-    @property
-    def has_changes(self) -> bool:
-        """Whether ``pulumi up`` has anything to do."""
-        return bool(self.changed)
+from .validation import CheckOutcome, IsUnknown, check_inputs, known_users, never_unknown
 
 
 @dataclass(frozen=True)
@@ -81,8 +63,9 @@ class SeatLifecycle:
     """The steps of every SeatAssignment one provider process serves. Thread-safe.
 
     ``spelling`` is how the front end's users write property names in messages.
-    :meth:`configure` must run before the steps that call the API; ``check`` and
-    ``diff`` never call it (they also run during preview, with unknown values).
+    :meth:`configure` must run before the steps that call the API. ``check`` and
+    ``diff`` also run during preview, with unknown values: they never write, and read
+    the holders only to name who the next ``pulumi up`` unassigns.
     """
 
     def __init__(self, spelling: Spelling) -> None:
@@ -90,19 +73,35 @@ class SeatLifecycle:
         # Kept from the start: some engine paths check before they configure.
         self.claims = ExclusiveClaims()
         self._api: HoldersView | None = None
+        self._misconfigured: ConfigurationError | None = None
+        # Per product, the users that a create or update of this process (one engine
+        # operation) declared: a delete later in the run leaves their seats alone.
+        self._declared_now: dict[str, set[str]] = {}
+        self._lock = threading.Lock()
 
-    def configure(self, settings: Settings) -> None:
-        """Build the Seats API client and the process's view of the holders."""
+    def configure(self, settings: Settings | ConfigurationError) -> None:
+        """Build the Seats API client and the process's view of the holders.
+
+        Given the :class:`ConfigurationError` that resolving the settings raised instead,
+        :meth:`check` reports it as a failure of every resource (an input error, with no
+        traceback whatever the host) and every step that calls the API raises it.
+        """
+        if isinstance(settings, ConfigurationError):
+            self._misconfigured = settings
+            return
+        self._misconfigured = None
         self._api = HoldersView(SeatsClient(settings), settings.batch_size)
 
     @property
     def api(self) -> SeatsApi:
         """The Seats API as the seat logic uses it (raises before :meth:`configure`)."""
         if self._api is None:
-            raise ConfigurationError("the datadog-seats provider was used before it was configured")
+            raise self._misconfigured or ConfigurationError(
+                "the datadog-seats provider was used before it was configured"
+            )
         return self._api
 
-    # -- no API calls ------------------------------------------------------------------
+    # -- no writes: check and diff also run during preview ---------------------------
 
     def check(
         self,
@@ -110,12 +109,16 @@ class SeatLifecycle:
         *,
         secret: bool = False,
         is_unknown: IsUnknown = never_unknown,
+        creating: bool = False,
     ) -> CheckOutcome:
         """Validate and normalise the inputs (by property name); unknowns pass through.
 
         A known exclusive declaration is also claimed for its product here, so that a
         second exclusive SeatAssignment of the product fails (during preview, when both
-        are known then) before anything is written.
+        are known then) before anything is written. When ``creating`` (the engine checks
+        a resource with no previous inputs only before it creates one), an exclusive
+        declaration lists the product's holders to name, in ``outcome.warning``, those
+        the create unassigns.
         """
         outcome = check_inputs(
             inputs.get(PRODUCT_CODE),
@@ -125,20 +128,21 @@ class SeatLifecycle:
             secret=secret,
             spelling=self.spelling,
         )
+        if self._misconfigured is not None:
+            outcome.failures.insert(0, ("", str(self._misconfigured)))
         checked = outcome.inputs
-        users = checked[USER_UUIDS]
-        if (
-            outcome.failures
-            or checked[EXCLUSIVE] is not True
-            or is_unknown(checked[PRODUCT_CODE])
-            or not isinstance(users, list)
-            or any(is_unknown(u) for u in users)
-        ):
+        if outcome.failures or checked[EXCLUSIVE] is not True or is_unknown(checked[PRODUCT_CODE]):
             return outcome
-        try:
-            self.claims.claim(checked[PRODUCT_CODE], user_uuid_set(users), self.spelling)
-        except ExclusiveClaimError as exc:
-            outcome.failures.append((EXCLUSIVE, self._hidden(str(exc), secret)))
+        known = known_users(checked[USER_UUIDS], is_unknown)
+        if known is not None:
+            try:
+                self.claims.claim(checked[PRODUCT_CODE], known, self.spelling)
+            except ExclusiveClaimError as exc:
+                outcome.failures.append((EXCLUSIVE, self._hidden(str(exc), secret)))
+                return outcome
+        if creating:
+            forecast = forecast_create(checked, is_unknown, self._holders(secret))
+            outcome.warning = self._words(forecast, secret)
         return outcome
 
     def diff(
@@ -146,6 +150,8 @@ class SeatLifecycle:
         olds: Mapping[str, Any],
         news: Mapping[str, Any],
         is_unknown: IsUnknown = never_unknown,
+        *,
+        secret: bool = False,
     ) -> Diff:
         """Compare the previous outputs with the new checked inputs (by property name).
 
@@ -154,43 +160,35 @@ class SeatLifecycle:
         as changes. With ``exclusive`` on, the holders the last create, update or refresh
         found outside the declaration (``unmanaged_ids``) are a change too: ``pulumi up``
         unassigns them.
+
+        When there is a change, ``warning`` names everyone the up unassigns
+        (:mod:`.forecast`): an exclusive declaration lists its product's holders for it.
+        A replacement lists the new product's holders, the listing its create reads
+        anyway, so that a product Datadog refuses fails here, before anything is given
+        back.
         """
-        changed: list[str] = []
-        new_product = news.get(PRODUCT_CODE)
-        if is_unknown(new_product) or new_product != olds.get(PRODUCT_CODE):
-            changed.append(PRODUCT_CODE)
-        old_users = _list(olds.get(USER_UUIDS))
-        new_users = news.get(USER_UUIDS)
-        users_unknown = is_unknown(new_users) or not isinstance(new_users, list)
-        removed: list[int] = []
-        added: list[int] = []
-        if isinstance(new_users, list) and not users_unknown:
-            old_set = user_uuid_set(u for u in old_users if not is_unknown(u))
-            new_set = user_uuid_set(u for u in new_users if not is_unknown(u))
-            removed = [n for n, u in enumerate(old_users) if parse_user_uuid(u) not in new_set]
-            added = [
-                n
-                for n, u in enumerate(new_users)
-                if is_unknown(u) or parse_user_uuid(u) not in old_set
-            ]
-        if users_unknown or removed or added:
-            changed.append(USER_UUIDS)
-        new_exclusive = news.get(EXCLUSIVE)
-        if is_unknown(new_exclusive) or bool(new_exclusive) != bool(olds.get(EXCLUSIVE)):
-            changed.append(EXCLUSIVE)
-        outsiders: list[int] = []
-        if new_exclusive is True:
-            outsiders = list(range(len(_list(olds.get(UNMANAGED_IDS)))))
-            if outsiders:
-                changed.append(UNMANAGED_IDS)
-        return Diff(
-            replaces=tuple(p for p in changed if p in REPLACING_INPUTS),
-            changed=tuple(changed),
-            removed_users=tuple(removed),
-            added_users=tuple(added),
-            users_unknown=users_unknown,
-            outsiders=tuple(outsiders),
-        )
+        diff = compare(olds, news, is_unknown)
+        if not diff.has_changes:
+            return diff
+        holders = self._holders(secret)
+        product = news.get(PRODUCT_CODE)
+        if diff.replaces and isinstance(product, str) and not is_unknown(product):
+            holders(product)  # the create's listing, now: a refusal stops the replacement
+        forecast = forecast_update(olds, news, is_unknown, holders)
+        return replace(diff, warning=self._words(forecast, secret))
+
+    def _holders(self, secret: bool) -> Callable[[str], AbstractSet[str]]:
+        """The holders of a product, as a forecast reads them (the process's view)."""
+
+        def holders(product_code: str) -> AbstractSet[str]:
+            with self._hiding(secret):
+                return self.api.holders(product_code)
+
+        return holders
+
+    def _words(self, forecast: Forecast | None, secret: bool) -> str | None:
+        said = unassign_warning(forecast, self.spelling) if forecast else None
+        return self._hidden(said, secret) if said else None
 
     # -- API calls ---------------------------------------------------------------------
 
@@ -231,11 +229,19 @@ class SeatLifecycle:
     def delete(self, declaration: Declaration) -> None:
         """Give back the seats of every declared user; users without one are fine.
 
+        Not the seats of users that a create or update earlier in this run declared for
+        the product: the replacement of a resource is created before the old one is
+        deleted, and a renamed resource (without an alias) is created under its new name
+        first; in both, the new declaration holds those seats now.
+
         All or nothing: if a batch fails, the seats given back so far are assigned again,
         so the state (which keeps the resource) still matches Datadog.
         """
+        product_code = declaration.product_code
+        with self._lock:
+            kept = frozenset(self._declared_now.get(product_code, ()))
         with self._hiding(declaration.secret):
-            release_or_restore(self.api, declaration.product_code, sorted(declaration.users))
+            release_or_restore(self.api, product_code, sorted(declaration.users - kept))
 
     def adopt(self, product_code: str, users: AbstractSet[str] | None) -> SeatOutputs:
         """The outputs of an imported SeatAssignment: ``users`` (None: every holder), each of
@@ -281,6 +287,8 @@ class SeatLifecycle:
             if declaration.exclusive:
                 self.claims.claim(product_code, declared, self.spelling)
             converge(self.api, product_code, declared, previously, exclusive=declaration.exclusive)
+            with self._lock:
+                self._declared_now.setdefault(product_code, set()).update(declared)
             return SeatOutputs.of(declaration, self.api.holders(product_code))
 
     def _hidden(self, message: str, secret: bool) -> str:
@@ -299,22 +307,3 @@ class SeatLifecycle:
             if not secret:
                 raise
             raise SeatAssignmentError(self._hidden(str(exc), secret)) from None
-
-
-def declaration_of(props: Mapping[str, Any], *, secret: bool = False) -> Declaration:
-    """The declaration in checked inputs or outputs (by property name).
-
-    States written by 0.1.0 have no ``exclusive``: missing means False. Values that are
-    not user UUIDs (unknowns, which create and update never see) are left out.
-    """
-    product_code = props.get(PRODUCT_CODE)
-    return Declaration(
-        product_code=product_code if isinstance(product_code, str) else "",
-        users=frozenset(user_uuid_set(_list(props.get(USER_UUIDS)))),
-        exclusive=props.get(EXCLUSIVE) is True,
-        secret=secret,
-    )
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

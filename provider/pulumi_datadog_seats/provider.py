@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
@@ -33,8 +35,17 @@ from pulumi.output import UNKNOWN as UNKNOWN_VALUE
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from .declaration import EXCLUSIVE, PRODUCT_CODE, PYTHON, USER_OUTPUTS, USER_UUIDS, SeatOutputs
-from .lifecycle import SeatLifecycle, declaration_of
+from .declaration import (
+    EXCLUSIVE,
+    PRODUCT_CODE,
+    PYTHON,
+    USER_OUTPUTS,
+    USER_UUIDS,
+    SeatOutputs,
+    declaration_of,
+)
+from .errors import ConfigurationError, SeatsError
+from .lifecycle import SeatLifecycle
 from .redaction import user_uuid_set
 from .settings import resolve_settings
 
@@ -61,13 +72,28 @@ class SeatAssignmentProvider(ResourceProvider):
     """
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Resolve settings from the stack config (``datadog:*``, ``datadog-seats:*``) and env."""
-        self._core().configure(resolve_settings(req.config, os.environ))
+        """Resolve settings from the stack config (``datadog:*``, ``datadog-seats:*``) and env.
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalise the inputs; unknowns pass through."""
+        A configuration error is not raised here but by ``check``, as a failure of each
+        resource: newer Pulumi hosts print an exception raised here with a traceback.
+        """
+        try:
+            settings = resolve_settings(req.config, os.environ)
+        except ConfigurationError as exc:
+            self._core().configure(exc)
+            return
+        self._core().configure(settings)
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalise the inputs; unknowns pass through. Before a create (no
+        previous inputs), warn of the holders an exclusive declaration unassigns."""
         secret = is_secret_declaration(news)
-        outcome = self._core().check(news, secret=secret, is_unknown=is_unknown)
+        with _message_only():
+            outcome = self._core().check(
+                news, secret=secret, is_unknown=is_unknown, creating=not olds
+            )
+        if outcome.warning:
+            pulumi.log.warn(outcome.warning)
         # The engine prints the value of the property a failure names (secret or not): a
         # failure about a secret or key-shaped value names none; its reason names it.
         failures = [
@@ -83,16 +109,22 @@ class SeatAssignmentProvider(ResourceProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare the previous outputs with the new inputs (see ``SeatLifecycle.diff``)."""
-        diff = self._core().diff(olds, news, is_unknown)
+        """Compare the previous outputs with the new inputs (see ``SeatLifecycle.diff``);
+        warn of everyone the update or replacement unassigns."""
+        with _message_only():
+            diff = self._core().diff(olds, news, is_unknown, secret=is_secret_declaration(news))
+        if diff.warning:
+            pulumi.log.warn(diff.warning)
+        # A replacement creates first: a new product Datadog refuses then loses no seat.
         return DiffResult(
-            changes=diff.has_changes, replaces=list(diff.replaces), delete_before_replace=True
+            changes=diff.has_changes, replaces=list(diff.replaces), delete_before_replace=False
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
         secret = is_secret_declaration(props)
-        outputs = self._core().create(declaration_of(props, secret=secret))
+        with _message_only():
+            outputs = self._core().create(declaration_of(props, secret=secret))
         return CreateResult(str(uuid.uuid4()), _outs(outputs, secret))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -102,7 +134,8 @@ class SeatAssignmentProvider(ResourceProvider):
         seats lost outside Pulumi as a change that ``pulumi up`` restores.
         """
         secret = props.get(SECRET_USERS) is True
-        refreshed = self._core().refresh(declaration_of(props, secret=secret))
+        with _message_only():
+            refreshed = self._core().refresh(declaration_of(props, secret=secret))
         if refreshed.warning:
             # Printed by the engine with the refresh's diagnostics.
             pulumi.log.warn(refreshed.warning)
@@ -120,13 +153,15 @@ class SeatAssignmentProvider(ResourceProvider):
         """Assign the added users, unassign the removed ones; all of it, or nothing."""
         secret = is_secret_declaration(news)
         previously = user_uuid_set(olds.get(USER_UUIDS) or [])
-        outputs = self._core().update(declaration_of(news, secret=secret), previously)
+        with _message_only():
+            outputs = self._core().update(declaration_of(news, secret=secret), previously)
         return UpdateResult(_outs(outputs, secret))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Give back the seats of every declared user; all of them, or none."""
         secret = props.get(SECRET_USERS) is True
-        self._core().delete(declaration_of(props, secret=secret))
+        with _message_only():
+            self._core().delete(declaration_of(props, secret=secret))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without what configure() built (lifecycle, client, keys), whatever happens."""
@@ -139,6 +174,18 @@ class SeatAssignmentProvider(ResourceProvider):
         if lifecycle is None:
             lifecycle = self._lifecycle = SeatLifecycle(PYTHON)
         return lifecycle
+
+
+@contextmanager
+def _message_only() -> Iterator[None]:
+    """Let our errors leave with their message and nothing else: no chained cause, no
+    frames below this one. Pulumi's dynamic-provider host shows the user
+    ``Exception calling application: <message>`` up to 3.259, and from later versions
+    ``traceback.format_exc()``, whose last line is then the message, after a few frames."""
+    try:
+        yield
+    except SeatsError as exc:
+        raise exc.with_traceback(None) from None
 
 
 def is_secret_declaration(inputs: dict[str, Any]) -> bool:

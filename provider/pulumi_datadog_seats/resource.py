@@ -160,10 +160,9 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
             "exclusive": _claim_exclusive(resource_name, args),
             **dict.fromkeys(SECRECY_MARKERS, marker),
         }
-        # Replacing deletes first, as Terraform does: created first, the new resource would
-        # adopt the seats and the old one's delete would then take them away.
-        defaults = pulumi.ResourceOptions(delete_before_replace=True)
-        opts = pulumi.ResourceOptions.merge(defaults, opts)
+        # A replacement creates first (the provider's diff asks for it): a new product that
+        # Datadog refuses then takes no seat away, and the old resource's delete leaves
+        # the seats the new one declares alone (see SeatLifecycle.delete).
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)
 
 

@@ -132,29 +132,37 @@ def resolve_settings(
     invalid, or a ``datadog-seats:`` key is none of the knobs. Every problem is reported at
     once, one per line, so that one run shows them all.
     """
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
 
-    def attempt(resolve: Callable[[], T], fallback: T) -> T:
+    def attempt(key: str, resolve: Callable[[], T], fallback: T) -> T:
         try:
             return resolve()
         except ConfigurationError as exc:
-            problems.append(str(exc))
+            problems.append((key, str(exc)))
             return fallback
 
     api_key = attempt(
-        lambda: _credential(config, environ, spelling.api_key, API_KEY_ENV, "API key"), ""
+        spelling.api_key,
+        lambda: _credential(config, environ, spelling.api_key, API_KEY_ENV, "API key"),
+        "",
     )
     app_key = attempt(
+        spelling.app_key,
         lambda: _credential(config, environ, spelling.app_key, APP_KEY_ENV, "application key"),
         "",
     )
-    api_url = attempt(lambda: resolve_api_url(config, environ, spelling), DEFAULT_API_URL)
+    api_url = attempt(
+        _api_url_key(config, spelling),
+        lambda: resolve_api_url(config, environ, spelling),
+        DEFAULT_API_URL,
+    )
     knobs: dict[str, float] = {}
     for key, knob in KNOBS.items():
-        knobs[key] = attempt(partial(_knob, config, key), knob.default)
-    problems.extend(_unknown_knobs(config))
+        knob_key = f"{KNOB_NAMESPACE}:{key}"
+        knobs[key] = attempt(knob_key, partial(_knob, config, key), knob.default)
+    problems.extend(_unknown_knobs(config, spelling))
     if problems:
-        raise ConfigurationError(_combined(problems))
+        raise ConfigurationError(_combined([message for _, message in problems]), problems)
     return Settings(
         api_key=api_key,
         app_key=app_key,
@@ -181,28 +189,44 @@ def _combined(problems: list[str]) -> str:
 _PLUGIN_KEYS = frozenset({"apiKey", "appKey", "apiUrl", "version"})
 
 
-def _unknown_knobs(config: ConfigLookup) -> list[str]:
-    """A problem for each ``datadog-seats:`` key that is no knob (a typo would go unnoticed).
+def _api_url_key(config: ConfigLookup, spelling: Spelling) -> str:
+    """The config key a problem with the API URL is about: ``spelling``'s, when it is set
+    (else the URL came from the environment, and no config key is at fault)."""
+    return spelling.api_url if _text(config.get(spelling.api_url)) else ""
+
+
+def _unknown_knobs(config: ConfigLookup, spelling: Spelling) -> list[tuple[str, str]]:
+    """A problem for each ``datadog-seats:`` key that is no setting (a typo would go
+    unnoticed), with the closest setting's name when there is one.
 
     Only a config that can list its keys is checked: a mapping, or the
-    ``pulumi.dynamic.Config`` that ``configure()`` receives.
+    ``pulumi.dynamic.Config`` that ``configure()`` receives. Keys the engine itself puts in
+    a provider's configuration (``version``, ``__internal``) are not settings, nor mistakes.
     """
-    keys = _config_keys(config)
     prefix = f"{KNOB_NAMESPACE}:"
+    # The credentials' keys are settings only where the front end reads them there.
+    settings = [*KNOBS] + [
+        key.removeprefix(prefix)
+        for key in (spelling.api_key, spelling.app_key, spelling.api_url)
+        if key.startswith(prefix)
+    ]
+    lowered = {name.lower(): name for name in settings}
     problems = []
-    for key in sorted(keys):
+    for key in sorted(_config_keys(config)):
         if not key.startswith(prefix):
             continue
         name = key[len(prefix) :]
-        if name in KNOBS or name in _PLUGIN_KEYS:
+        if name in settings or name in _PLUGIN_KEYS or name.startswith("__"):
             continue
-        lowered = {k.lower(): k for k in KNOBS}
         close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
         hint = f"; did you mean {prefix}{lowered[close[0]]}?" if close else "."
         problems.append(
-            f"{key} is not a setting of pulumi-datadog-seats{hint} The settings are "
-            f"{', '.join(prefix + k for k in KNOBS)}. Rename it, or remove it with "
-            f"`pulumi config rm {key}`."
+            (
+                key,
+                f"{key} is not a setting of pulumi-datadog-seats{hint} The settings are "
+                f"{', '.join(prefix + name for name in settings)}. Rename it, or remove it "
+                f"with `pulumi config rm {key}`.",
+            )
         )
     return problems
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .declaration import EXCLUSIVE, PRODUCT_CODE, PYTHON, USER_UUIDS, Spelling
 from .errors import value_kind
-from .redaction import NIL_UUID, holds_key_shaped, looks_like_key, parse_user_uuid
+from .redaction import NIL_UUID, holds_key_shaped, looks_like_key, parse_user_uuid, user_uuid_set
 
 
 @dataclass
@@ -29,6 +29,9 @@ class CheckOutcome:
     #: Properties whose value must not be printed beside a failure (the engine prints the
     #: value of the property a failure names): secret, or holding a key-shaped value.
     unprintable: set[str] = field(default_factory=set)
+    #: Who the ``pulumi up`` that follows unassigns, in words the front end prints as a
+    #: warning (see :mod:`.forecast`); None when nobody.
+    warning: str | None = None
 
 
 _HEX_OR_HYPHENS = re.compile(r"[0-9a-fA-F-]+")
@@ -47,6 +50,13 @@ IsUnknown = Callable[[Any], bool]
 def never_unknown(_value: Any) -> bool:
     """The test of unknowns where every value is known (create, update, scripts)."""
     return False
+
+
+def known_users(users: Any, is_unknown: IsUnknown = never_unknown) -> frozenset[str] | None:
+    """The canonical UUIDs of checked ``users`` when the whole list is known, else None."""
+    if is_unknown(users) or not isinstance(users, list) or any(is_unknown(u) for u in users):
+        return None
+    return frozenset(user_uuid_set(users))
 
 
 def check_inputs(

@@ -21,6 +21,7 @@ from pulumi.provider.experimental.provider import (
     ConfigureRequest,
     CreateRequest,
     DeleteRequest,
+    DiffRequest,
     ReadRequest,
     UpdateRequest,
 )
@@ -57,23 +58,24 @@ class Dynamic:
         self.emulator = emulator
         self.warnings = warnings
         self.state: dict[str, Any] | None = None
+        self.inputs: dict[str, Any] = {}
 
     def up(self, users: list[str], exclusive: bool = False) -> dict[str, Any]:
         provider = provider_for(self.emulator)
         news = {"product_code": PRODUCT, "user_uuids": users, "exclusive": exclusive}
-        checked = provider.check({}, news)
+        checked = provider.check(self.inputs, news)
         assert checked.failures == []
         if self.state is None:
             outs = provider.create(checked.inputs).outs
         else:
+            assert provider.diff("id", self.state, checked.inputs).changes
             outs = provider.update("id", self.state, checked.inputs).outs
         assert outs is not None
-        self.state = dict(outs)
+        self.state, self.inputs = dict(outs), dict(checked.inputs)
         return dict(outs)
 
-    def refresh(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any] | None:
+    def refresh(self, _monkeypatch: pytest.MonkeyPatch) -> dict[str, Any] | None:
         assert self.state is not None
-        monkeypatch.setattr(pulumi.log, "warn", self.warnings.append)
         result = provider_for(self.emulator).read("id", self.state)
         self.state = result.outs or None
         return None if self.state is None else dict(self.state)
@@ -90,6 +92,7 @@ class Plugin:
         self.emulator = emulator
         self.warnings = warnings
         self.state: dict[str, Any] | None = None
+        self.inputs: dict[str, Any] = {}
 
     @property
     def provider(self) -> SeatsProvider:
@@ -102,14 +105,17 @@ class Plugin:
     def up(self, users: list[str], exclusive: bool = False) -> dict[str, Any]:
         provider = self.provider
         news = _props({"productCode": PRODUCT, "userUuids": users, "exclusive": exclusive})
-        checked = run(provider.check(CheckRequest(URN, {}, news, b"")))
+        checked = run(provider.check(CheckRequest(URN, self.inputs, news, b"")))
         assert checked.failures == [] and checked.inputs is not None
         if self.state is None:
             request: Any = CreateRequest(URN, checked.inputs, 60, False)
             self.state = run(provider.create(request)).properties
         else:
+            diff = DiffRequest(URN, PRODUCT, self.state, checked.inputs, [])
+            assert run(provider.diff(diff)).changes
             request = UpdateRequest(URN, PRODUCT, self.state, checked.inputs, 60, [], False)
             self.state = run(provider.update(request)).properties
+        self.inputs = checked.inputs
         return _core(self.state)
 
     def refresh(self, _monkeypatch: pytest.MonkeyPatch) -> dict[str, Any] | None:
@@ -121,6 +127,17 @@ class Plugin:
     def destroy(self) -> None:
         assert self.state is not None
         run(self.provider.delete(DeleteRequest(URN, PRODUCT, self.state, 60)))
+
+
+def python_words(text: str) -> str:
+    """A plugin message as the dynamic provider words it (its spelling of the same names)."""
+    for schema_words, python in (
+        ("userUuids", "user_uuids"),
+        ("exclusive: true", "exclusive=True"),
+        ("exclusive: false", "exclusive=False"),
+    ):
+        text = text.replace(schema_words, python)
+    return text
 
 
 def _props(values: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +187,10 @@ SCENARIOS: dict[str, tuple[list[str], list[Step]]] = {
         [],
         [up(USERS[:2]), refresh(outside=[USERS[5]])],
     ),
+    "exclusive turned on over holders nobody declares": (
+        [USERS[8], USERS[9]],
+        [up(USERS[:3]), up(USERS[1:3], exclusive=True), destroy()],
+    ),
     "exclusive off again": (
         [USERS[8]],
         [up(USERS[:2], exclusive=True), up(USERS[:3], exclusive=False), destroy()],
@@ -190,6 +211,7 @@ def play(
     admin.configure(assigned_ids=reading)
     admin.set_holders(PRODUCT, before)
     outcome = Outcome()
+    monkeypatch.setattr(pulumi.log, "warn", outcome.warnings.append)  # the dynamic provider's
     front = make(emulator, outcome.warnings)
     for step in steps:
         outcome.outputs.append(step(front, admin, monkeypatch))
@@ -213,8 +235,9 @@ def test_both_front_ends_leave_the_same_seats_and_record_the_same_outputs(
     )
     assert dynamic.holders == plugin.holders
     assert dynamic.outputs == plugin.outputs
-    # The same warnings, each naming the property as its users write it.
-    assert dynamic.warnings == [w.replace("userUuids", "user_uuids") for w in plugin.warnings]
+    # The same warnings (of lost seats, and of the seats an up takes), each naming
+    # properties as its users write them.
+    assert dynamic.warnings == [python_words(w) for w in plugin.warnings]
     for outputs, holders in zip(dynamic.outputs, dynamic.holders, strict=True):
         if outputs is not None:
             # assigned_ids: the declared users confirmed holding a seat after the step.

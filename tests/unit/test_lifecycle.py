@@ -11,9 +11,16 @@ from typing import Any
 import pytest
 
 from pulumi_datadog_seats import lifecycle
-from pulumi_datadog_seats.declaration import PYTHON, SCHEMA, Declaration, SeatOutputs
-from pulumi_datadog_seats.errors import SeatAssignmentError, SeatsError
-from pulumi_datadog_seats.lifecycle import SeatLifecycle, declaration_of
+from pulumi_datadog_seats.changes import compare
+from pulumi_datadog_seats.declaration import (
+    PYTHON,
+    SCHEMA,
+    Declaration,
+    SeatOutputs,
+    declaration_of,
+)
+from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError, SeatsError
+from pulumi_datadog_seats.lifecycle import SeatLifecycle
 from tests.unit.conftest import FakeClient, make_settings, uid
 
 PRODUCT = "incident_response"
@@ -46,32 +53,29 @@ def test_only_an_exclusive_declaration_records_the_holders_it_does_not_name():
 
 
 def test_diff_compares_users_as_sets_and_names_each_added_and_removed_one():
-    core = SeatLifecycle(PYTHON)
     olds = {"product_code": PRODUCT, "user_uuids": [A, B, C], "exclusive": False}
-    same = core.diff(olds, {"product_code": PRODUCT, "user_uuids": [C.upper(), A, B, A]})
+    same = compare(olds, {"product_code": PRODUCT, "user_uuids": [C.upper(), A, B, A]})
     assert not same.has_changes
-    diff = core.diff(olds, {"product_code": PRODUCT, "user_uuids": [A, D]})
+    diff = compare(olds, {"product_code": PRODUCT, "user_uuids": [A, D]})
     assert diff.changed == ("user_uuids",) and diff.replaces == ()
     assert diff.removed_users == (1, 2) and diff.added_users == (1,)
 
 
 def test_diff_counts_unknowns_as_changes_and_a_new_product_as_a_replacement():
-    core = SeatLifecycle(PYTHON)
     olds = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": False}
     news = {"product_code": Pending(), "user_uuids": [A, Pending()], "exclusive": Pending()}
-    diff = core.diff(olds, news, is_pending)
+    diff = compare(olds, news, is_pending)
     assert diff.replaces == ("product_code",)
     assert set(diff.changed) == {"product_code", "user_uuids", "exclusive"}
     assert diff.added_users == (1,) and not diff.users_unknown
-    assert core.diff(olds, {**news, "user_uuids": Pending()}, is_pending).users_unknown
+    assert compare(olds, {**news, "user_uuids": Pending()}, is_pending).users_unknown
 
 
 def test_the_outsiders_recorded_are_a_change_only_while_exclusive():
-    core = SeatLifecycle(PYTHON)
     olds = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True, "unmanaged_ids": [C]}
     news = {"product_code": PRODUCT, "user_uuids": [A]}
-    assert core.diff(olds, {**news, "exclusive": True}).outsiders == (0,)
-    off = core.diff(olds, {**news, "exclusive": False})
+    assert compare(olds, {**news, "exclusive": True}).outsiders == (0,)
+    off = compare(olds, {**news, "exclusive": False})
     assert off.outsiders == () and off.changed == ("exclusive",)
 
 
@@ -125,3 +129,94 @@ def test_adopt_takes_current_holders_only_and_writes_nothing(monkeypatch):
 def test_declaration_of_a_state_written_by_0_1_0_is_not_exclusive():
     declaration = declaration_of({"product_code": PRODUCT, "user_uuids": [A.upper(), "junk"]})
     assert declaration == Declaration(PRODUCT, frozenset({A}), exclusive=False, secret=False)
+
+
+# -- what a preview names: everyone the next up unassigns (forecast) ----------------------
+
+OLD = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": False}
+
+
+def test_a_plain_update_names_the_users_it_removes_and_reads_nothing(monkeypatch):
+    fake = FakeClient(holders={A, B, C})
+    core = configured(monkeypatch, fake)
+    diff = core.diff(OLD, {"product_code": PRODUCT, "user_uuids": [A, D]})
+    assert (
+        diff.warning is not None and B in diff.warning and "removed from user_uuids" in diff.warning
+    )
+    assert A not in diff.warning and C not in diff.warning and D not in diff.warning
+    assert fake.calls == []  # a plain declaration never lists for its preview
+    assert core.diff(OLD, {"product_code": PRODUCT, "user_uuids": [A, B, D]}).warning is None
+
+
+def test_turning_exclusive_on_names_every_holder_it_does_not_declare(monkeypatch):
+    core = configured(monkeypatch, FakeClient(holders={A, B, C, D}))
+    diff = core.diff(OLD, {**OLD, "user_uuids": [A], "exclusive": True})
+    assert diff.changed == ("user_uuids", "exclusive")
+    assert diff.warning is not None and "exclusive=True" in diff.warning
+    # B is removed and holds a seat, C and D hold one no declaration names: all three go.
+    assert {u for u in (A, B, C, D) if u in diff.warning} == {B, C, D}
+    # The update then unassigns exactly them.
+    core.update(Declaration(PRODUCT, frozenset({A}), exclusive=True), frozenset({A, B}))
+    assert core.api.holders(PRODUCT) == {A}
+
+
+def test_an_exclusive_create_names_the_holders_in_its_check(monkeypatch):
+    core = configured(monkeypatch, FakeClient(holders={C, D}))
+    news = {"product_code": PRODUCT, "user_uuids": [A, C], "exclusive": True}
+    created = core.check(news, creating=True)
+    assert created.warning is not None and D in created.warning and C not in created.warning
+    assert core.check(news).warning is None  # an update's check: its diff names them
+    assert core.check({**news, "exclusive": False}, creating=True).warning is None
+
+
+def test_while_the_users_are_unknown_an_exclusive_preview_names_every_holder(monkeypatch):
+    core = configured(monkeypatch, FakeClient(holders={A, C}))
+    news = {"product_code": PRODUCT, "user_uuids": [A, Pending()], "exclusive": True}
+    checked = core.check(news, is_unknown=is_pending, creating=True)
+    assert checked.warning is not None and "not known yet" in checked.warning
+    assert C in checked.warning and A not in checked.warning
+    diff = core.diff(OLD, {**news, "user_uuids": Pending()}, is_pending)
+    assert diff.warning is not None and A in diff.warning and C in diff.warning
+
+
+def test_a_replacement_reads_the_new_product_first_and_names_the_old_seats(monkeypatch):
+    fake = FakeClient(holders={A})
+    core = configured(monkeypatch, fake)
+    diff = core.diff(OLD, {"product_code": "on_call", "user_uuids": [A]})
+    assert diff.replaces == ("product_code",)
+    assert fake.calls == [("list", ())]  # the create's listing, read before any delete
+    assert diff.warning is not None and "'incident_response' => 'on_call'" in diff.warning
+    assert A in diff.warning and B in diff.warning
+
+
+def test_a_replacement_to_a_product_datadog_refuses_fails_in_the_diff(monkeypatch):
+    fake = FakeClient(holders={A})
+    core = configured(monkeypatch, fake)
+    fake.fail_list_after = 0
+    with pytest.raises(SeatsError):
+        core.diff(OLD, {"product_code": "billing_seats", "user_uuids": [A]})
+    assert fake.touched("unassign") == set()
+
+
+def test_a_delete_leaves_the_seats_a_create_of_the_same_run_declared(monkeypatch):
+    fake = FakeClient(holders={A, B, C})
+    core = configured(monkeypatch, fake)
+    # A replacement of the same product (pulumi up --replace) creates first...
+    core.create(Declaration(PRODUCT, frozenset({A, B})))
+    # ...then deletes the old resource: A and B keep the seats the new one declares.
+    core.delete(Declaration(PRODUCT, frozenset({A, B, C})))
+    assert fake.holders == {A, B}
+    assert fake.touched("unassign") == {C}
+    # A later run (a new provider process) gives them back.
+    later = configured(monkeypatch, fake)
+    later.delete(Declaration(PRODUCT, frozenset({A, B})))
+    assert fake.holders == set()
+
+
+def test_a_configuration_error_fails_every_check_and_every_api_step(monkeypatch):
+    core = SeatLifecycle(PYTHON)
+    core.configure(ConfigurationError("No Datadog API key is configured."))
+    checked = core.check({"product_code": PRODUCT, "user_uuids": [A]})
+    assert checked.failures == [("", "No Datadog API key is configured.")]
+    with pytest.raises(ConfigurationError, match="No Datadog API key"):
+        core.refresh(Declaration(PRODUCT, frozenset({A})))

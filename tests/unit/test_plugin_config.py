@@ -59,9 +59,23 @@ def test_every_plugin_key_is_read_in_the_plugins_namespace():
         "datadog-seats:appKey": CANARY_APP_KEY,
         "datadog-seats:apiUrl": "https://api.datadoghq.eu",
         "datadog-seats:batchSize": "7",
+        "datadog-seats:version": "0.1.0",  # the engine's own key: read, and not a mistake
     }
-    settings = plugin_config.resolve({**KEYS, "batchSize": "7"}, {})
+    settings = plugin_config.resolve({**KEYS, "batchSize": "7", "version": "0.1.0"}, {})
     assert settings.batch_size == 7 and settings.spelling is SCHEMA
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"), [("batchsize", "batchSize"), ("apikey", "apiKey"), ("pagesize", "pageSize")]
+)
+def test_check_config_names_a_misspelled_setting_and_the_one_meant(key, meant):
+    response = check_config({**KEYS, key: "5"})
+    (failure,) = response.failures or []
+    assert failure.property == key  # the engine prints it with its value: the key was mistyped
+    assert f"datadog-seats:{key} is not a setting" in failure.reason
+    assert f"did you mean datadog-seats:{meant}?" in failure.reason
+    with pytest.raises(ConfigurationError, match=f"did you mean datadog-seats:{meant}"):
+        configure(SeatsProvider(environ={}), {**KEYS, key: "5"})
 
 
 def test_configure_builds_the_client_from_args_strings_or_numbers():

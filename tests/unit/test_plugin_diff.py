@@ -16,24 +16,42 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckRequest,
     CheckResponse,
+    ConfigureRequest,
     DiffRequest,
     DiffResponse,
     PropertyDiffKind,
 )
 from pulumi.runtime.rpc import UNKNOWN as WIRE_UNKNOWN
 
+from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats.plugin.provider import PluginError, SeatsProvider
 from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.values import plain, plain_map, wrap
-from tests.unit.conftest import uid
+from tests.unit.conftest import FakeClient, uid
 
 URN = f"urn:pulumi:dev::proj::{SEAT_ASSIGNMENT}::responders"
 A, B, C, D = uid(0xA), uid(0xB), uid(0xC), uid(0xD)
 
 
+@pytest.fixture(autouse=True)
+def _holders(monkeypatch: pytest.MonkeyPatch) -> FakeClient:
+    """The Seats API of every plugin configured here: D holds a seat of each product."""
+    fake = FakeClient(holders={D})
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    return fake
+
+
+def offline() -> SeatsProvider:
+    """A configured plugin process: check and diff read the holders to name who loses a seat."""
+    provider = SeatsProvider(environ={})
+    args = {k: wrap(v) for k, v in {"apiKey": "k" * 8, "appKey": "a" * 8}.items()}
+    asyncio.run(provider.configure(ConfigureRequest({}, args, True, True)))
+    return provider
+
+
 def check(news: dict[str, Any], urn: str = URN) -> CheckResponse:
     request = CheckRequest(urn, {}, {k: wrap(v) for k, v in news.items()}, b"")
-    return asyncio.run(SeatsProvider(environ={}).check(request))
+    return asyncio.run(offline().check(request))
 
 
 def outputs(
@@ -54,7 +72,7 @@ def diff(olds: dict[str, Any], news: dict[str, Any]) -> DiffResponse:
     assert not checked.failures, checked.failures
     assert checked.inputs is not None
     request = DiffRequest(URN, "on_call", {k: wrap(v) for k, v in olds.items()}, checked.inputs, [])
-    response = asyncio.run(SeatsProvider(environ={}).diff(request))
+    response = asyncio.run(offline().diff(request))
     response.checked = plain_map(checked.inputs)  # type: ignore[attr-defined]
     return response
 
@@ -154,7 +172,7 @@ def test_a_failure_about_a_secret_user_list_names_no_property_and_shows_no_value
 
 
 def test_a_second_exclusive_claim_of_a_secret_user_list_shows_no_uuid():
-    provider = SeatsProvider(environ={})
+    provider = offline()
 
     def check_with(users: list[str]) -> CheckResponse:
         news = {
@@ -177,7 +195,7 @@ def test_check_refuses_other_resource_types():
 
 
 def test_a_second_exclusive_declaration_of_a_product_fails_in_check():
-    provider = SeatsProvider(environ={})
+    provider = offline()
 
     def check_with(users: list[str]) -> CheckResponse:
         news = {"productCode": wrap("on_call"), "userUuids": wrap(users), "exclusive": wrap(True)}
@@ -240,11 +258,11 @@ def test_only_additions_and_only_removals_use_add_and_delete():
     assert shown(removed, olds) == {"added": set(), "removed": {A, C}}
 
 
-def test_a_new_product_code_replaces_deleting_first():
+def test_a_new_product_code_replaces_creating_first():
     olds = outputs("incident_response", [A])
     response = diff(olds, {"productCode": "on_call", "userUuids": [A]})
     assert response.replaces == ["productCode"]
-    assert response.delete_before_replace is True
+    assert response.delete_before_replace is False
     assert response.detailed_diff["productCode"].kind == PropertyDiffKind.UPDATE_REPLACE
 
 
@@ -261,7 +279,7 @@ def test_unknown_users_are_shown_as_added_and_an_unknown_product_may_replace():
         },
         [],
     )
-    response = asyncio.run(SeatsProvider(environ={}).diff(request))
+    response = asyncio.run(offline().diff(request))
     assert response.changes is True
     assert response.replaces == ["productCode"]
     assert response.detailed_diff["userUuids[1]"].kind == PropertyDiffKind.ADD
@@ -272,7 +290,7 @@ def test_an_unknown_user_list_is_an_update():
     olds = outputs("on_call", [A])
     news = {"productCode": wrap("on_call"), "userUuids": PropertyValue(WIRE_UNKNOWN)}
     request = DiffRequest(URN, "on_call", {k: wrap(v) for k, v in olds.items()}, news, [])
-    response = asyncio.run(SeatsProvider(environ={}).diff(request))
+    response = asyncio.run(offline().diff(request))
     assert response.detailed_diff["userUuids"].kind == PropertyDiffKind.UPDATE
     assert response.replaces == []
 
@@ -304,7 +322,7 @@ def test_the_detailed_diff_survives_the_stock_servers_marshalling():
     olds = outputs("on_call", [A, B])
     checked = check({"productCode": "on_call", "userUuids": [A, C]}).inputs
     assert checked is not None
-    servicer = ProviderServicer([], "0.0.0", SeatsProvider(environ={}), engine_address="")
+    servicer = ProviderServicer([], "0.0.0", offline(), engine_address="")
     request = proto.DiffRequest(
         urn=URN,
         id="on_call",
@@ -316,4 +334,4 @@ def test_the_detailed_diff_survives_the_stock_servers_marshalling():
     assert answer.hasDetailedDiff
     kinds = {path: d.kind for path, d in answer.detailedDiff.items()}
     assert kinds == {"userUuids[1]": proto.PropertyDiff.UPDATE}  # B out, C in, one slot
-    assert list(answer.replaces) == [] and answer.deleteBeforeReplace
+    assert list(answer.replaces) == [] and not answer.deleteBeforeReplace

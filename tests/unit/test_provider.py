@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import pickle
-from typing import Any, NoReturn, cast
+from typing import Any, ClassVar, NoReturn, cast
 
 import pytest
 from pulumi.dynamic import CheckFailure, Config, ConfigureRequest
@@ -28,10 +28,17 @@ def configure_request(values: dict[str, Any]) -> ConfigureRequest:
 
 
 class ExplodingClient:
-    """A client whose every method fails the test: check and diff must not call the API."""
+    """A client whose every write fails the test: check and diff never write. A listing
+    (an exclusive declaration's forecast reads the holders) answers nobody, and is counted."""
+
+    listings: ClassVar[list[str]] = []
 
     def __init__(self, settings: Any) -> None:
         self.settings = settings
+
+    def list_seat_holders(self, product_code: str) -> set[str]:
+        self.listings.append(product_code)
+        return set()
 
     def __getattr__(self, name: str) -> NoReturn:
         raise AssertionError(f"check/diff called the API ({name})")
@@ -41,6 +48,7 @@ class ExplodingClient:
 def offline(clean_env: pytest.MonkeyPatch) -> SeatAssignmentProvider:
     """A configured provider whose client raises on any use."""
     clean_env.setattr(lifecycle, "SeatsClient", ExplodingClient)
+    clean_env.setattr(ExplodingClient, "listings", [])
     provider = SeatAssignmentProvider()
     provider.configure(configure_request(KEY_CONFIG))
     return provider
@@ -169,12 +177,15 @@ def test_diff_ignores_case_and_order_of_the_old_list_too(offline):
     assert result.changes is False
 
 
-def test_product_change_replaces(offline):
+def test_product_change_replaces_creating_first(offline):
     result = offline.diff(
         "id", olds_of(), {"product_code": "incident_response", "user_uuids": [A, B]}
     )
     assert result.changes is True
     assert result.replaces == ["product_code"]
+    assert result.delete_before_replace is False
+    # The new product is read before anything else happens: a refusal stops it there.
+    assert ExplodingClient.listings == ["incident_response"]
 
 
 @pytest.mark.parametrize("users", [[A], [A, B, C], [C], [A, C]])
@@ -235,16 +246,24 @@ def test_diff_works_before_configure():
         ({"datadog:appKey": "k"}, "datadog:apiKey"),
     ],
 )
-def test_configure_without_keys_is_a_configuration_error(clean_env, config, named):
+def test_a_configuration_error_is_a_check_failure_of_every_resource(clean_env, config, named):
+    provider = SeatAssignmentProvider()
+    provider.configure(configure_request(config))  # raises nothing: hosts print tracebacks
+    news = {"product_code": PRODUCT, "user_uuids": [A]}
+    for olds in ({}, {"product_code": PRODUCT, "user_uuids": [A]}):
+        (failure,) = provider.check(olds, news).failures
+        # No property: the message is about the stack's config, not an input.
+        assert failure.property == "" and named in failure.reason
+    # A step that gets past check (a refresh, a destroy) raises it.
     with pytest.raises(ConfigurationError, match=named):
-        SeatAssignmentProvider().configure(configure_request(config))
+        provider.read("id", news)
 
 
-def test_configure_with_a_plain_dict_missing_a_key_raises(clean_env):
-    request = ConfigureRequest(cast(Config, {"datadog:appKey": "app"}))
-    with pytest.raises(ConfigurationError) as info:
-        SeatAssignmentProvider().configure(request)
-    assert "DD_API_KEY" in str(info.value)
+def test_configure_with_a_plain_dict_missing_a_key_fails_the_check(clean_env):
+    provider = SeatAssignmentProvider()
+    provider.configure(ConfigureRequest(cast(Config, {"datadog:appKey": "app"})))
+    (failure,) = provider.check({}, {"product_code": PRODUCT, "user_uuids": [A]}).failures
+    assert "DD_API_KEY" in failure.reason
 
 
 def test_configure_falls_back_to_the_environment(clean_env):
@@ -261,10 +280,10 @@ def test_configure_falls_back_to_the_environment(clean_env):
 
 
 def test_configure_rejects_invalid_knobs(clean_env):
-    with pytest.raises(ConfigurationError, match="datadog-seats:pageSize"):
-        SeatAssignmentProvider().configure(
-            configure_request({**KEY_CONFIG, "datadog-seats:pageSize": "0"})
-        )
+    provider = SeatAssignmentProvider()
+    provider.configure(configure_request({**KEY_CONFIG, "datadog-seats:pageSize": "0"}))
+    (failure,) = provider.check({}, {"product_code": PRODUCT, "user_uuids": [A]}).failures
+    assert "datadog-seats:pageSize" in failure.reason
 
 
 def test_api_calls_before_configure_are_a_configuration_error():
@@ -503,12 +522,13 @@ def test_check_claims_nothing_while_the_declaration_is_unknown(offline, unknown)
 
 
 def test_claims_are_kept_from_the_first_check_as_in_the_plugin():
-    # One rule for both front ends (the engine may check before it configures the plugin).
+    # One rule for both front ends, kept from the first check (of an update: a create's
+    # check also lists the holders, which needs the configuration).
     provider = SeatAssignmentProvider()
     first = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
     second = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
-    assert provider.check({}, first).failures == []
-    assert [f.property for f in provider.check({}, second).failures] == ["exclusive"]
+    assert provider.check(first, first).failures == []
+    assert [f.property for f in provider.check(second, second).failures] == ["exclusive"]
 
 
 # -- exclusive and unmanaged_ids: diff ---------------------------------------------------------
@@ -602,10 +622,12 @@ def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
     fake = FakeClient(holders={C})
     provider = provider_with(monkeypatch, fake)
     news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
-    assert provider.check({}, news).failures == []
+    checked = provider.check({}, news)
+    assert checked.failures == []
+    assert fake.calls == [("list", ())]  # to name C, whom the create unassigns
     with pytest.raises(ExclusiveClaimError):
         provider.create({**news, "user_uuids": [B]})
-    assert fake.calls == []
+    assert fake.calls == [("list", ())]
     provider.create(news)  # the claimant itself goes ahead
     assert fake.holders == {A}
 
@@ -690,14 +712,16 @@ def test_many_operations_share_one_listing_per_product(monkeypatch):
         provider.create({"product_code": PRODUCT, "user_uuids": users})
     for users in declarations:
         provider.read("id", {"product_code": PRODUCT, "user_uuids": users})
-    for users in declarations[:5]:
+    # Resources created before this run (a delete leaves the seats of this run's alone).
+    earlier = [[uid(0x100 + i)] for i in range(5)]
+    for users in earlier:
         provider.delete("id", {"product_code": PRODUCT, "user_uuids": users})
     # (The fake keeps one set of holders for every product: declare someone new.)
     provider.create({"product_code": "incident_response", "user_uuids": [uid(0x99)]})
     assert fake.count("list") == 2  # one per product
-    assert fake.count("assign") == 21
+    assert fake.count("assign") == 21 and fake.count("unassign") == 5
     # The view kept up with every write: a read after the deletes sees them.
-    gone = provider.read("id", {"product_code": PRODUCT, "user_uuids": declarations[0]})
+    gone = provider.read("id", {"product_code": PRODUCT, "user_uuids": earlier[0]})
     assert not gone.id
     assert fake.count("list") == 2
 

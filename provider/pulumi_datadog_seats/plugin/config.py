@@ -11,7 +11,6 @@ messages name the keys a plugin user sets, and the environment fallbacks (``DD_A
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,14 +39,15 @@ def from_variables(variables: Mapping[str, str]) -> dict[str, Any]:
 
 
 def settings_lookup(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The plugin's config (plain values, plugin keys) as the lookup resolve_settings reads.
+    """The plugin's config (plain values, plugin keys) as the lookup resolve_settings reads:
+    every key in the ``datadog-seats:`` namespace, so that a misspelled one is reported.
 
-    Unknown keys (``version``, typos) are left out; None and unknown values too.
+    None and unknown values are left out.
     """
     return {
         f"{PACKAGE}:{key}": value
         for key, value in config.items()
-        if key in SETTINGS_KEYS and value is not None and not is_unknown(value)
+        if value is not None and not is_unknown(value)
     }
 
 
@@ -62,25 +62,20 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
 def check(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[tuple[str, str]]:
     """The ``(property, reason)`` failures of a provider configuration; empty if it is usable.
 
-    Unknown values (during preview) are not judged. A failure about a credential
-    names no property: the engine prints the value of a named property next to
-    the reason, and a key must never be printed.
+    Unknown values (during preview) are not judged. A failure names the config property it
+    is about (``batchSize``), except a credential's: the engine prints the value of a named
+    property next to the reason, and a key must never be printed.
     """
     if any(is_unknown(v) for v in config.values()):
         return []
     try:
         resolve(config, environ)
     except ConfigurationError as exc:
-        message = str(exc)
-        return [(_property_named_in(message), message)]
+        return [(_property(key), message) for key, message in exc.problems]
     return []
 
 
-def _property_named_in(message: str) -> str:
-    """The non-secret config property a settings error is about, or "" (general)."""
-    for key in SETTINGS_KEYS:
-        if key in SECRET_CONFIG:
-            continue
-        if re.search(rf"{re.escape(PACKAGE)}:{key}\b", message):
-            return key
-    return ""
+def _property(config_key: str) -> str:
+    """The plugin's property of a ``datadog-seats:`` config key; "" for a secret or none."""
+    name = config_key.removeprefix(f"{PACKAGE}:")
+    return "" if name == config_key or name in SECRET_CONFIG else name

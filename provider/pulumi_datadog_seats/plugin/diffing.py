@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from pulumi.provider.experimental.provider import DiffResponse, PropertyDiff, PropertyDiffKind
 
+from ..changes import Diff
 from ..declaration import EXCLUSIVE, PRODUCT_CODE, SCHEMA, UNMANAGED_IDS, USER_UUIDS
-from ..lifecycle import Diff
 
 
 def detailed_diff(diff: Diff) -> DiffResponse:
     """The engine's form of ``diff``: one path per user added or removed, and per holder an
-    exclusive declaration removes; a new product code replaces, deleting first."""
+    exclusive declaration removes; a new product code replaces, creating first (a new
+    product Datadog refuses then takes no seat away)."""
     users, outsiders = SCHEMA[USER_UUIDS], SCHEMA[UNMANAGED_IDS]
     detailed: dict[str, PropertyDiff] = {}
     if PRODUCT_CODE in diff.changed:
@@ -40,7 +41,7 @@ def detailed_diff(diff: Diff) -> DiffResponse:
     return DiffResponse(
         changes=diff.has_changes,
         replaces=[SCHEMA[name] for name in diff.replaces],
-        delete_before_replace=True,
+        delete_before_replace=False,
         diffs=sorted({path.split("[", 1)[0] for path in detailed}),
         detailed_diff=detailed,
     )

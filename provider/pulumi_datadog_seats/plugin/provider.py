@@ -42,9 +42,9 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..declaration import SCHEMA, USER_OUTPUTS, Declaration, SeatOutputs
+from ..declaration import SCHEMA, USER_OUTPUTS, Declaration, SeatOutputs, declaration_of
 from ..errors import PluginError, SeatsError
-from ..lifecycle import SeatLifecycle, declaration_of
+from ..lifecycle import SeatLifecycle
 from ..lookups import fetch_seat_holders
 from ..redaction import scrub_keys
 from ..settings import Settings
@@ -155,12 +155,19 @@ class SeatsProvider(Provider):
     # -- SeatAssignment ----------------------------------------------------------------
 
     async def check(self, request: CheckRequest) -> CheckResponse:
-        """Validate and normalise the inputs; unknowns pass through untouched."""
+        """Validate and normalise the inputs; unknowns pass through untouched. Before a
+        create (no previous inputs), warn of the holders an exclusive declaration unassigns."""
         _require_seat_assignment(request.type)
         secret = is_secret(request.new_inputs.get(USER_UUIDS))
-        outcome = self._lifecycle.check(
-            _core_names(plain_map(request.new_inputs)), secret=secret, is_unknown=is_unknown
+        outcome = await _call(
+            lambda: self._lifecycle.check(
+                _core_names(plain_map(request.new_inputs)),
+                secret=secret,
+                is_unknown=is_unknown,
+                creating=not request.old_inputs,
+            )
         )
+        await self._warn_of(request.urn, outcome.warning)
         # The engine prints the value of the property a failure names (secret or not): a
         # failure about a secret or key-shaped value names none; its reason names it.
         failures = [
@@ -176,13 +183,18 @@ class SeatsProvider(Provider):
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
-        """Name each user added and removed; a new product code replaces (:mod:`.diffing`)."""
+        """Name each user added and removed; a new product code replaces (:mod:`.diffing`).
+        Warn of everyone the update or replacement unassigns."""
         _require_seat_assignment(request.type)
-        diff = self._lifecycle.diff(
-            _core_names(plain_map(request.old_state)),
-            _core_names(plain_map(request.new_inputs)),
-            is_unknown,
+        diff = await _call(
+            lambda: self._lifecycle.diff(
+                _core_names(plain_map(request.old_state)),
+                _core_names(plain_map(request.new_inputs)),
+                is_unknown,
+                secret=is_secret(request.new_inputs.get(USER_UUIDS)),
+            )
         )
+        await self._warn_of(request.urn, diff.warning)
         return detailed_diff(diff)
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -224,8 +236,7 @@ class SeatsProvider(Provider):
         if not declaration.product_code:
             declaration = replace(declaration, product_code=product_of(request.resource_id))
         refreshed = await _call(lambda: self._lifecycle.refresh(declaration))
-        if refreshed.warning and self._warn is not None:
-            await asyncio.to_thread(self._warn, request.urn, refreshed.warning)
+        await self._warn_of(request.urn, refreshed.warning)
         if refreshed.outputs is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
         outputs = _outputs(refreshed.outputs, request.properties)
@@ -303,6 +314,11 @@ class SeatsProvider(Provider):
         if self._settings is None:
             return text
         return scrub_keys(text, (self._settings.api_key, self._settings.app_key))
+
+    async def _warn_of(self, urn: str, warning: str | None) -> None:
+        """Print ``warning`` as a warning of the resource ``urn`` (nothing when None)."""
+        if warning and self._warn is not None:
+            await asyncio.to_thread(self._warn, urn, warning)
 
     def _configured_settings(self) -> Settings:
         if self._settings is None:
