@@ -120,6 +120,12 @@ def python_names() -> dict[str, PythonNames]:
         plugin_schema.GET_SEAT_HOLDERS: PythonNames(
             inputs=_parameters(python.get_seat_holders), outputs=frozenset()
         ),
+        plugin_schema.LOOKUP_USER_UUIDS: PythonNames(
+            inputs=_parameters(python.lookup_user_uuids), outputs=frozenset()
+        ),
+        plugin_schema.GET_TEAM_MEMBER_UUIDS: PythonNames(
+            inputs=_parameters(python.get_team_member_uuids), outputs=frozenset()
+        ),
         plugin_schema.SEAT_HOLDER: PythonNames(
             inputs=frozenset(),
             outputs=frozenset(f.name for f in dataclasses.fields(python.SeatHolder)),
@@ -361,10 +367,10 @@ def _codes(names: tuple[str, ...] | list[str]) -> str:
 def credentials_table(spec: Mapping[str, Any]) -> str:
     """Where each credential comes from, for both front ends, then the environment."""
     from pulumi_datadog_seats import settings
-    from pulumi_datadog_seats.declaration import PYTHON, SCHEMA
+    from pulumi_datadog_seats.spelling import PYTHON, YAML
 
     plugin_key = {
-        getattr(PYTHON, name): getattr(SCHEMA, name) for name in ("api_key", "app_key", "api_url")
+        getattr(PYTHON, name): getattr(YAML, name) for name in ("api_key", "app_key", "api_url")
     }
     variables = spec["config"]["variables"]
     rows = [

@@ -23,7 +23,7 @@ class Diff:
 
     ``removed_users`` are positions in the old ``user_uuids``, ``added_users`` in the new
     one (a user not known yet counts as added); ``users_unknown`` means the whole new
-    list is not known yet. ``outsiders`` are positions in the old ``unmanaged_ids`` of
+    list is not known yet. ``unmanaged`` are positions in the old ``unmanaged_ids`` of
     the holders an exclusive declaration removes on ``pulumi up``.
     """
 
@@ -32,7 +32,7 @@ class Diff:
     removed_users: tuple[int, ...] = ()
     added_users: tuple[int, ...] = ()
     users_unknown: bool = False
-    outsiders: tuple[int, ...] = ()
+    unmanaged: tuple[int, ...] = ()
     #: The preview's words for everyone ``pulumi up`` unassigns (:mod:`.forecast`), or None.
     warning: str | None = None
 
@@ -73,10 +73,10 @@ def compare(
     new_exclusive = news.get(EXCLUSIVE)
     if is_unknown(new_exclusive) or bool(new_exclusive) != bool(olds.get(EXCLUSIVE)):
         changed.append(EXCLUSIVE)
-    outsiders: list[int] = []
+    unmanaged: list[int] = []
     if new_exclusive is True:
-        outsiders = list(range(len(_list(olds.get(UNMANAGED_IDS)))))
-        if outsiders:
+        unmanaged = list(range(len(_list(olds.get(UNMANAGED_IDS)))))
+        if unmanaged:
             changed.append(UNMANAGED_IDS)
     return Diff(
         replaces=tuple(p for p in changed if p in REPLACING_INPUTS),
@@ -84,7 +84,7 @@ def compare(
         removed_users=tuple(removed),
         added_users=tuple(added),
         users_unknown=users_unknown,
-        outsiders=tuple(outsiders),
+        unmanaged=tuple(unmanaged),
     )
 
 

@@ -1,11 +1,10 @@
-"""What a SeatAssignment declares and records: its properties, and how each front end names them.
+"""What a SeatAssignment declares and records: its properties, inputs and outputs.
 
 The lifecycle core works on :class:`Declaration` (the checked inputs) and
 :class:`SeatOutputs` (what the state records) under the property names of the dynamic
 resource (``product_code``, ``user_uuids``, ...). A front end translates its wire values
-into these and back; the :class:`Spelling` it passes down (to the core and, through the
-settings, to the API client) is how its users write the property names and config keys a
-message mentions, so no finished message is ever rewritten.
+into these and back; how its users write those names in messages is its
+:class:`~.spelling.Spelling`.
 """
 
 from __future__ import annotations
@@ -22,67 +21,15 @@ USER_UUIDS = "user_uuids"
 EXCLUSIVE = "exclusive"
 ASSIGNED_IDS = "assigned_ids"
 UNMANAGED_IDS = "unmanaged_ids"
+#: The arguments of the lookups besides ``product_code`` (users by email, team members).
+EMAILS = "emails"
+TEAM_ID = "team_id"
 #: The inputs of a SeatAssignment, in the order messages list them.
 INPUTS = (PRODUCT_CODE, USER_UUIDS, EXCLUSIVE)
 #: The outputs that name users: secret whenever ``user_uuids`` is.
 USER_OUTPUTS = (USER_UUIDS, ASSIGNED_IDS, UNMANAGED_IDS)
 #: The only input whose change replaces the resource (the seats move to the new product).
 REPLACING_INPUTS = (PRODUCT_CODE,)
-
-
-@dataclass(frozen=True)
-class Spelling:
-    """How the users of one front end write the names messages mention."""
-
-    #: Property name -> as written (``user_uuids`` or ``userUuids``).
-    properties: dict[str, str]
-    #: ``exclusive`` on and off as written (``exclusive=True`` or ``exclusive: true``).
-    exclusive_on: str
-    exclusive_off: str
-    #: The stack-config keys of the credentials and the URL (``datadog:apiKey``, ...).
-    api_key: str
-    app_key: str
-    api_url: str
-
-    def __getitem__(self, name: str) -> str:
-        return self.properties.get(name, name)
-
-    def fill(self, template: str) -> str:
-        """``template`` with ``{api_key}``, ``{app_key}``, ``{api_url}`` and ``{<property>}``
-        replaced by how this front end writes them (nothing else in it is touched)."""
-        names = {"api_key": self.api_key, "app_key": self.app_key, "api_url": self.api_url}
-        names.update(self.properties)
-        for name, written in names.items():
-            template = template.replace("{" + name + "}", written)
-        return template
-
-
-#: Python programs (the dynamic resource).
-PYTHON = Spelling(
-    properties={name: name for name in (*INPUTS, ASSIGNED_IDS, UNMANAGED_IDS)},
-    exclusive_on="exclusive=True",
-    exclusive_off="exclusive=False",
-    # The keys pulumi-datadog users already set.
-    api_key="datadog:apiKey",
-    app_key="datadog:appKey",
-    api_url="datadog:apiUrl",
-)
-#: The plugin's schema (YAML, TypeScript, Go).
-SCHEMA = Spelling(
-    properties={
-        PRODUCT_CODE: "productCode",
-        USER_UUIDS: "userUuids",
-        EXCLUSIVE: "exclusive",
-        ASSIGNED_IDS: "assignedIds",
-        UNMANAGED_IDS: "unmanagedIds",
-    },
-    exclusive_on="exclusive: true",
-    exclusive_off="exclusive: false",
-    # A provider plugin is handed its own namespace only.
-    api_key="datadog-seats:apiKey",
-    app_key="datadog-seats:appKey",
-    api_url="datadog-seats:apiUrl",
-)
 
 
 @dataclass(frozen=True)
@@ -132,6 +79,14 @@ class SeatOutputs:
             unmanaged_ids=tuple(sorted(outsiders)),
         )
 
+    def inputs(self) -> dict[str, Any]:
+        """The inputs these outputs declare (by property name)."""
+        return {
+            PRODUCT_CODE: self.product_code,
+            USER_UUIDS: list(self.user_uuids),
+            EXCLUSIVE: self.exclusive,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """The outputs by property name (``product_code``, ...), lists as lists."""
         return {
@@ -143,16 +98,20 @@ class SeatOutputs:
         }
 
 
-def declaration_of(props: Mapping[str, Any], *, secret: bool = False) -> Declaration:
+def declaration_of(
+    props: Mapping[str, Any], *, secret: bool = False, product_code_of_id: str = ""
+) -> Declaration:
     """The declaration in checked inputs or outputs (by property name).
 
     States written by 0.1.0 have no ``exclusive``: missing means False. Values that are
-    not user UUIDs (unknowns, which create and update never see) are left out.
+    not user UUIDs (unknowns, which create and update never see) are left out. A state
+    without a product code takes the one its resource ID names, if the front end's IDs
+    name one (``product_code_of_id``: the plugin's do, the dynamic resource's do not).
     """
     product_code = props.get(PRODUCT_CODE)
     users = props.get(USER_UUIDS)
     return Declaration(
-        product_code=product_code if isinstance(product_code, str) else "",
+        product_code=product_code if isinstance(product_code, str) else product_code_of_id,
         users=frozenset(user_uuid_set(users if isinstance(users, list) else [])),
         exclusive=props.get(EXCLUSIVE) is True,
         secret=secret,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .declaration import PYTHON, Spelling
 from .redaction import scrub_keys
+from .spelling import PYTHON, Spelling
 
 
 def value_kind(value: object, null: str = "null") -> str:
@@ -334,12 +334,3 @@ class LookupInputError(SeatsError, ValueError):
     Also a ``ValueError``, as these mistakes were before they became :class:`SeatsError`
     (which a Pulumi program reports as a message, without a traceback).
     """
-
-
-def required_text(what: str, value: object, *, example: str) -> str:
-    """``value`` without surrounding blanks, which must be a non-empty string; else a
-    :class:`LookupInputError` saying that ``what`` must be ``example`` (never the value)."""
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    got = "an empty string" if isinstance(value, str) else value_kind(value, null="None")
-    raise LookupInputError(f"{what} must be {example}, not {got}.")

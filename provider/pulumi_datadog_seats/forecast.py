@@ -25,9 +25,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from .declaration import EXCLUSIVE, PRODUCT_CODE, USER_UUIDS, Spelling, declaration_of
+from .declaration import EXCLUSIVE, PRODUCT_CODE, USER_UUIDS, declaration_of
 from .reconcile import plan
 from .redaction import user_uuid_set
+from .spelling import Spelling
 from .validation import IsUnknown, known_users
 
 #: The holders of a product (the provider process's view of them).
@@ -42,8 +43,8 @@ class Forecast:
     #: Users no longer declared: the up gives back the seat of those who hold one.
     removed: tuple[str, ...] = ()
     #: Holders of the product an exclusive declaration does not declare.
-    outsiders: tuple[str, ...] = ()
-    #: The declared users are not known yet: ``outsiders`` are every current holder
+    unmanaged: tuple[str, ...] = ()
+    #: The declared users are not known yet: ``unmanaged`` are every current holder
     #: not among the users known so far, any of whom the up may unassign.
     users_pending: bool = False
     #: A replacement: the old product, and its declared users, whose seats of it the
@@ -54,7 +55,7 @@ class Forecast:
     @property
     def unassigns_anyone(self) -> bool:
         """Whether the up may take anyone's seat."""
-        return bool(self.removed or self.outsiders or self.replaced)
+        return bool(self.removed or self.unmanaged or self.replaced)
 
 
 def forecast_create(news: Mapping[str, Any], is_unknown: IsUnknown, holders: Holders) -> Forecast:
@@ -63,7 +64,7 @@ def forecast_create(news: Mapping[str, Any], is_unknown: IsUnknown, holders: Hol
     product = news.get(PRODUCT_CODE)
     if news.get(EXCLUSIVE) is not True or is_unknown(product) or not isinstance(product, str):
         return Forecast(str(product))
-    return _outsiders(product, news.get(USER_UUIDS), is_unknown, holders)
+    return _unmanaged(product, news.get(USER_UUIDS), is_unknown, holders)
 
 
 def forecast_update(
@@ -80,7 +81,7 @@ def forecast_update(
         return Forecast(product, replaced_product=old.product_code, replaced=tuple(old.users))
     users = news.get(USER_UUIDS)
     if news.get(EXCLUSIVE) is True:
-        return _outsiders(product, users, is_unknown, holders)
+        return _unmanaged(product, users, is_unknown, holders)
     known = known_users(users, is_unknown)
     if known is None:
         return None
@@ -88,13 +89,13 @@ def forecast_update(
     return Forecast(product, removed=tuple(plan(known, old.users, old.users).to_unassign))
 
 
-def _outsiders(product_code: str, users: Any, is_unknown: IsUnknown, holders: Holders) -> Forecast:
+def _unmanaged(product_code: str, users: Any, is_unknown: IsUnknown, holders: Holders) -> Forecast:
     """What an exclusive declaration of ``users`` does to the holders of ``product_code``:
     unassigns every one it does not declare (any of them while ``users`` is unknown)."""
     known = known_users(users, is_unknown)
     declared = known if known is not None else user_uuid_set(_known_items(users, is_unknown))
     steps = plan(declared, frozenset(), holders(product_code), exclusive=True)
-    return Forecast(product_code, outsiders=tuple(steps.to_unassign), users_pending=known is None)
+    return Forecast(product_code, unmanaged=tuple(steps.to_unassign), users_pending=known is None)
 
 
 def _known_items(users: Any, is_unknown: IsUnknown) -> list[Any]:
@@ -123,15 +124,15 @@ def unassign_warning(forecast: Forecast, spelling: Spelling) -> str | None:
             f"`pulumi up` unassigns the {code!r} seat of {_named(forecast.removed)}, "
             f"removed from {users}."
         )
-    if forecast.outsiders and forecast.users_pending:
+    if forecast.unmanaged and forecast.users_pending:
         parts.append(
             f"{users} is not known yet, and this SeatAssignment is exclusive "
             f"({spelling.exclusive_on}): `pulumi up` unassigns the {code!r} seat of every "
-            f"current holder it does not declare, among {_named(forecast.outsiders)}."
+            f"current holder it does not declare, among {_named(forecast.unmanaged)}."
         )
-    elif forecast.outsiders:
+    elif forecast.unmanaged:
         parts.append(
-            f"`pulumi up` unassigns the {code!r} seat of {_named(forecast.outsiders)}, who "
+            f"`pulumi up` unassigns the {code!r} seat of {_named(forecast.unmanaged)}, who "
             f"hold one but are not in {users} of this exclusive SeatAssignment "
             f"({spelling.exclusive_on}). To keep their seats, add them to {users} or set "
             f"{spelling.exclusive_off}."

@@ -31,18 +31,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .api.seats import WriteResult
+from .seat_api import SeatWrites
 
 
-class SeatsEndpoints(Protocol):
+class SeatsEndpoints(SeatWrites, Protocol):
     """The Seats API calls the view makes; :class:`~.api.seats.SeatsClient` provides them."""
-
-    def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
-        """One POST; the ``assigned_ids`` of the answer, and whether it may land again."""
-        ...
-
-    def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
-        """One DELETE; whether it may land again."""
-        ...
 
     def list_seat_holders(self, product_code: str) -> set[str]:
         """Every holder of a seat of the product, read from the API."""
@@ -60,7 +53,7 @@ class _Listing:
 class HoldersView:
     """The Seats API for the seat logic, with one cached view of each product's holders.
 
-    Thread-safe. Satisfies :class:`pulumi_datadog_seats.reconcile.SeatsApi`.
+    Thread-safe. Satisfies :class:`pulumi_datadog_seats.seat_api.SeatsApi`.
     """
 
     def __init__(self, client: SeatsEndpoints, batch_size: int) -> None:
@@ -96,11 +89,6 @@ class HoldersView:
             self._known.pop(product_code, None)
             for listing in self._listings.get(product_code, ()):
                 listing.stale = True
-
-    def is_known(self, product_code: str) -> bool:
-        """Whether the view holds ``product_code`` (the next :meth:`holders` makes no call)."""
-        with self._lock:
-            return product_code in self._known
 
     # -- writing (through to the view) -----------------------------------
 

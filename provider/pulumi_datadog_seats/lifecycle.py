@@ -31,22 +31,20 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .api.seats import SeatsClient
+from .api.transport import Transport
 from .changes import Diff, compare
-from .declaration import (
-    EXCLUSIVE,
-    PRODUCT_CODE,
-    USER_UUIDS,
-    Declaration,
-    SeatOutputs,
-    Spelling,
-)
+from .declaration import EXCLUSIVE, PRODUCT_CODE, USER_UUIDS, Declaration, SeatOutputs
 from .errors import ConfigurationError, ExclusiveClaimError, SeatAssignmentError, SeatsError
 from .exclusive import ExclusiveClaims
 from .forecast import Forecast, forecast_create, forecast_update, unassign_warning
 from .holders import HoldersView
-from .reconcile import SeatsApi, converge, release_or_restore
+from .queries import Queries
+from .reconcile import converge
 from .redaction import hide_user_uuids
+from .release import release_or_restore
+from .seat_api import SeatsApi
 from .settings import Settings
+from .spelling import Spelling
 from .validation import CheckOutcome, IsUnknown, check_inputs, known_users, never_unknown
 
 
@@ -57,6 +55,13 @@ class Refreshed:
 
     outputs: SeatOutputs | None
     warning: str | None
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The inputs a refresh writes back (by property name): the declared users still
+        seated, so that the next preview shows the lost seats as a change ``pulumi up``
+        restores. Empty when the resource is gone."""
+        return self.outputs.inputs() if self.outputs is not None else {}
 
 
 class SeatLifecycle:
@@ -73,6 +78,7 @@ class SeatLifecycle:
         # Kept from the start: some engine paths check before they configure.
         self.claims = ExclusiveClaims()
         self._api: HoldersView | None = None
+        self._queries: Queries | None = None
         self._misconfigured: ConfigurationError | None = None
         # Per product, the users that a create or update of this process (one engine
         # operation) declared: a delete later in the run leaves their seats alone.
@@ -90,16 +96,28 @@ class SeatLifecycle:
             self._misconfigured = settings
             return
         self._misconfigured = None
-        self._api = HoldersView(SeatsClient(settings), settings.batch_size)
+        transport = Transport(settings)  # one HTTP session for the process
+        self._api = HoldersView(SeatsClient(settings, transport=transport), settings.batch_size)
+        self._queries = Queries(settings, transport)
 
     @property
     def api(self) -> SeatsApi:
         """The Seats API as the seat logic uses it (raises before :meth:`configure`)."""
         if self._api is None:
-            raise self._misconfigured or ConfigurationError(
-                "the datadog-seats provider was used before it was configured"
-            )
+            raise self._unconfigured()
         return self._api
+
+    @property
+    def queries(self) -> Queries:
+        """The lookups programs call (the plugin's functions), on the same HTTP session."""
+        if self._queries is None:
+            raise self._unconfigured()
+        return self._queries
+
+    def _unconfigured(self) -> ConfigurationError:
+        return self._misconfigured or ConfigurationError(
+            "the datadog-seats provider was used before it was configured"
+        )
 
     # -- no writes: check and diff also run during preview ---------------------------
 
@@ -110,12 +128,14 @@ class SeatLifecycle:
         secret: bool = False,
         is_unknown: IsUnknown = never_unknown,
         creating: bool = False,
+        claimant: str | None = None,
     ) -> CheckOutcome:
         """Validate and normalise the inputs (by property name); unknowns pass through.
 
         A known exclusive declaration is also claimed for its product here, so that a
         second exclusive SeatAssignment of the product fails (during preview, when both
-        are known then) before anything is written. When ``creating`` (the engine checks
+        are known then) before anything is written (:mod:`.exclusive`; ``claimant`` names
+        the resource when the front end knows it). When ``creating`` (the engine checks
         a resource with no previous inputs only before it creates one), an exclusive
         declaration lists the product's holders to name, in ``outcome.warning``, those
         the create unassigns.
@@ -134,9 +154,11 @@ class SeatLifecycle:
         if outcome.failures or checked[EXCLUSIVE] is not True or is_unknown(checked[PRODUCT_CODE]):
             return outcome
         known = known_users(checked[USER_UUIDS], is_unknown)
-        if known is not None:
+        if known is not None or claimant is not None:
             try:
-                self.claims.claim(checked[PRODUCT_CODE], known, self.spelling)
+                self.claims.claim(
+                    checked[PRODUCT_CODE], claimant=claimant, users=known, spelling=self.spelling
+                )
             except ExclusiveClaimError as exc:
                 outcome.failures.append((EXCLUSIVE, self._hidden(str(exc), secret)))
                 return outcome
@@ -192,17 +214,22 @@ class SeatLifecycle:
 
     # -- API calls ---------------------------------------------------------------------
 
-    def create(self, declaration: Declaration) -> SeatOutputs:
+    def create(self, declaration: Declaration, claimant: str | None = None) -> SeatOutputs:
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
-        return self._converge(declaration, frozenset())
+        return self._converge(declaration, frozenset(), claimant)
 
-    def update(self, declaration: Declaration, previously: AbstractSet[str]) -> SeatOutputs:
+    def update(
+        self,
+        declaration: Declaration,
+        previously: AbstractSet[str],
+        claimant: str | None = None,
+    ) -> SeatOutputs:
         """Assign the added users, unassign the removed ones; all of it, or nothing.
 
         Nobody else is touched, unless ``exclusive``: then every holder not declared is
         unassigned too.
         """
-        return self._converge(declaration, previously)
+        return self._converge(declaration, previously, claimant)
 
     def refresh(self, declaration: Declaration) -> Refreshed:
         """Which declared users still hold a seat; none left means the resource is gone.
@@ -281,11 +308,15 @@ class SeatLifecycle:
             f"them from {self.spelling[USER_UUIDS]} if they should go without one."
         )
 
-    def _converge(self, declaration: Declaration, previously: AbstractSet[str]) -> SeatOutputs:
+    def _converge(
+        self, declaration: Declaration, previously: AbstractSet[str], claimant: str | None
+    ) -> SeatOutputs:
         product_code, declared = declaration.product_code, declaration.users
         with self._hiding(declaration.secret):
             if declaration.exclusive:
-                self.claims.claim(product_code, declared, self.spelling)
+                self.claims.claim(
+                    product_code, claimant=claimant, users=declared, spelling=self.spelling
+                )
             converge(self.api, product_code, declared, previously, exclusive=declaration.exclusive)
             with self._lock:
                 self._declared_now.setdefault(product_code, set()).update(declared)

@@ -1,6 +1,8 @@
 """Read Datadog from a Pulumi program or a script: seat holders, users by email, team members.
 
-Each lookup comes in two forms:
+Each lookup comes in two forms, both served by the core's :class:`~.queries.Queries`
+(the plugin's functions ``getSeatHolders``, ``lookupUserUuids`` and
+``getTeamMemberUuids`` are the same, for every other language):
 
 =================================  ====================================  ===================
 in a Pulumi program (Outputs)      in a script (plain values)            reads
@@ -16,12 +18,12 @@ in a Pulumi program (Outputs)      in a script (plain values)            reads
 
 The program forms find credentials as the provider does: stack config
 (``datadog:apiKey``, ``datadog:appKey``, ``datadog:apiUrl`` and the ``datadog-seats:*``
-knobs), then the environment (``DD_API_KEY``, ``DD_APP_KEY``, ``DD_HOST``/``DD_SITE``).
-They call the API during ``pulumi preview`` as well as ``pulumi up``, as soon as their
-inputs are known; a failure stops the program with its message alone (a
-``pulumi.RunError``), without a traceback. Their results are secret only when an input
-is: the keys being secrets does not make a list of user UUIDs one, and no key ever
-reaches an output or a message.
+knobs), then the environment (``DD_API_KEY``, ``DD_APP_KEY``, ``DD_HOST``/``DD_SITE``),
+and share one HTTP session per program. They call the API during ``pulumi preview`` as
+well as ``pulumi up``, as soon as their inputs are known; a failure stops the program
+with its message alone (a ``pulumi.RunError``), without a traceback. Their results are
+secret only when an input is: the keys being secrets does not make a list of user UUIDs
+one, and no key ever reaches an output or a message.
 
 The script forms read the environment, or take ``settings=`` (a
 :class:`~.settings.Settings`) or ``config=`` (stack-config keys, e.g.
@@ -32,18 +34,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import pulumi
 import pulumi.runtime
 
-from .api.seats import SeatHolder, SeatsClient
-from .api.teams import TEAM_ID_EXAMPLE, TeamsClient
-from .api.transport import Transport
-from .api.users import DatadogUser, UsersClient
-from .errors import LookupInputError, SeatsError, UserLookupError, required_text, value_kind
+from . import descriptions
+from .api.seats import SeatHolder
+from .errors import SeatsError
+from .queries import Queries
 from .settings import Settings, resolve_settings
 
 __all__ = [
@@ -58,105 +60,88 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _described(text: str, more: str = "") -> Callable[[F], F]:
+    """Give a lookup the docstring of its function (:mod:`.descriptions`), then ``more``."""
+
+    def describe(function: F) -> F:
+        function.__doc__ = descriptions.rst(text) + (f"\n\n{more}" if more else "")
+        return function
+
+    return describe
 
 
 # -- plain values, for scripts --------------------------------------------------------
 
 
+@_described(descriptions.GET_SEAT_HOLDERS)
 def fetch_seat_holders(
     product_code: str,
     *,
     settings: Settings | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> list[SeatHolder]:
-    """Every holder of a seat of ``product_code``, in Datadog's order."""
-    code = required_text(
-        "product_code", product_code, example='a product code such as "incident_response"'
-    )
-    with closing(Transport(_settings(settings, config))) as transport:
-        client = SeatsClient(transport.settings, transport=transport)
-        return list(client.iter_seat_users(code))
+    with _script_queries(settings, config) as queries:
+        return queries.seat_holders(product_code)
 
 
+@_described(
+    descriptions.LOOKUP_USER_UUIDS,
+    "Raises :class:`~.errors.UserLookupError` naming every such email.",
+)
 def fetch_user_uuids(
     emails: Sequence[str],
     *,
     settings: Settings | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """The UUID of the active Datadog user of each email, in the order of ``emails``.
-
-    Emails compare case-insensitively. One ``GET /api/v2/users?filter=<email>`` per
-    distinct email. Raises :class:`~.errors.UserLookupError` naming every email that
-    has no user, only a Pending or Disabled one, or several active ones.
-    """
-    wanted = _emails(emails)
-    if not wanted:
-        return []
-    with closing(Transport(_settings(settings, config))) as transport:
-        client = UsersClient(transport.settings, transport=transport)
-        found: dict[str, str] = {}
-        missing: dict[str, str] = {}
-        asked: set[str] = set()
-        for email in wanted:
-            key = email.lower()
-            if key in asked:  # asked once, reported in its first spelling
-                continue
-            asked.add(key)
-            user_id, reason = _one_active(client.find_by_email(email))
-            if user_id is None:
-                missing[email] = reason
-            else:
-                found[key] = user_id
-    if missing:
-        raise UserLookupError(missing, len(asked))
-    return [found[email.lower()] for email in wanted]
+    with _script_queries(settings, config) as queries:
+        return queries.user_uuids(emails)
 
 
+@_described(descriptions.GET_TEAM_MEMBER_UUIDS)
 def fetch_team_member_uuids(
     team_id: str,
     *,
     settings: Settings | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """The user UUIDs of every member of the team ``team_id``, across pages, each once."""
-    team = required_text("team_id", team_id, example=TEAM_ID_EXAMPLE)
-    with closing(Transport(_settings(settings, config))) as transport:
-        return TeamsClient(transport.settings, transport=transport).member_uuids(team)
+    with _script_queries(settings, config) as queries:
+        return queries.team_member_uuids(team_id)
 
 
 # -- Outputs, for Pulumi programs -----------------------------------------------------
 
 
+@_described(descriptions.GET_SEAT_HOLDERS, "Read with the stack's credentials.")
 def get_seat_holders(product_code: pulumi.Input[str]) -> pulumi.Output[list[SeatHolder]]:
-    """Every holder of a seat of ``product_code``, read with the stack's credentials."""
-    settings = program_settings()
+    queries = program_queries()
     return pulumi.Output.from_input(product_code).apply(
-        lambda code: _off_the_loop(lambda: fetch_seat_holders(code, settings=settings))
+        lambda code: _off_the_loop(lambda: queries.seat_holders(code))
     )
 
 
+@_described(
+    descriptions.LOOKUP_USER_UUIDS,
+    "The emails may be plain strings or Outputs. The failure stops the program with one "
+    "message (that of a :class:`~.errors.UserLookupError`).",
+)
 def lookup_user_uuids(
     emails: pulumi.Input[Sequence[pulumi.Input[str]]],
 ) -> pulumi.Output[list[str]]:
-    """The UUID of the active user of each email (plain strings or Outputs), in order.
-
-    Fails the program with one error (the message of a :class:`~.errors.UserLookupError`)
-    that names every email without exactly one active user.
-    """
-    settings = program_settings()
+    queries = program_queries()
     # from_input resolves the Outputs inside the list too; its type does not say so.
     resolved = cast("pulumi.Output[Sequence[str]]", pulumi.Output.from_input(emails))
-    return resolved.apply(
-        lambda values: _off_the_loop(lambda: fetch_user_uuids(values, settings=settings))
-    )
+    return resolved.apply(lambda values: _off_the_loop(lambda: queries.user_uuids(values)))
 
 
+@_described(descriptions.GET_TEAM_MEMBER_UUIDS)
 def get_team_member_uuids(team_id: pulumi.Input[str]) -> pulumi.Output[list[str]]:
-    """The user UUIDs of every member of the team ``team_id``, across pages."""
-    settings = program_settings()
+    queries = program_queries()
     return pulumi.Output.from_input(team_id).apply(
-        lambda team: _off_the_loop(lambda: fetch_team_member_uuids(team, settings=settings))
+        lambda team: _off_the_loop(lambda: queries.team_member_uuids(team))
     )
 
 
@@ -180,6 +165,23 @@ def program_settings() -> Settings:
     return resolve_settings(_StackConfig(), os.environ)
 
 
+_program_lock = threading.Lock()
+#: The lookups of the running program, by the settings they were made with.
+_program_queries: list[tuple[Settings, Queries]] = []
+
+
+def program_queries() -> Queries:
+    """The running program's lookups: one HTTP session for every lookup it makes."""
+    settings = program_settings()
+    with _program_lock:
+        for known, queries in _program_queries:
+            if known == settings:
+                return queries
+        queries = Queries(settings)
+        _program_queries.append((settings, queries))
+        return queries
+
+
 # -- helpers --------------------------------------------------------------------------
 
 
@@ -196,39 +198,13 @@ async def _off_the_loop(call: Callable[[], T]) -> T:
         raise pulumi.RunError(str(exc)) from exc
 
 
-def _settings(settings: Settings | None, config: Mapping[str, Any] | None) -> Settings:
-    if settings is not None:
-        return settings
-    return resolve_settings(dict(config or {}), os.environ)
-
-
-_EMAIL_EXAMPLE = 'an email address such as "alice@example.com"'
-
-
-def _emails(emails: object) -> list[str]:
-    """``emails`` checked before any request: a list (or tuple) of email strings."""
-    if isinstance(emails, str) or not isinstance(emails, Sequence):
-        raise LookupInputError(
-            f'emails must be a list of email addresses, such as ["alice@example.com"], '
-            f"not {value_kind(emails, null='None')}."
-        )
-    return [
-        required_text(f"emails[{n}]", email, example=_EMAIL_EXAMPLE)
-        for n, email in enumerate(emails)
-    ]
-
-
-def _one_active(users: list[DatadogUser]) -> tuple[str | None, str]:
-    """The id of the one active user among ``users``, or None and why there is none."""
-    if not users:
-        return None, "no Datadog user has this email"
-    active = [user for user in users if user.active]
-    if len(active) > 1:  # a person and a service account may share an email
-        people = [user for user in active if not user.service_account]
-        active = people if len(people) == 1 else active
-    if len(active) == 1:
-        return active[0].id, ""
-    if active:
-        return None, f"{len(active)} active users have this email; use their UUIDs instead"
-    statuses = sorted({"Disabled" if u.disabled else (u.status or "not active") for u in users})
-    return None, f"the user is {' / '.join(statuses)}, not Active"
+@contextmanager
+def _script_queries(
+    settings: Settings | None, config: Mapping[str, Any] | None
+) -> Iterator[Queries]:
+    """Lookups for one call of a script, closed after it."""
+    queries = Queries(settings or resolve_settings(dict(config or {}), os.environ))
+    try:
+        yield queries
+    finally:
+        queries.close()

@@ -35,19 +35,12 @@ from pulumi.output import UNKNOWN as UNKNOWN_VALUE
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from .declaration import (
-    EXCLUSIVE,
-    PRODUCT_CODE,
-    PYTHON,
-    USER_OUTPUTS,
-    USER_UUIDS,
-    SeatOutputs,
-    declaration_of,
-)
+from .declaration import USER_OUTPUTS, USER_UUIDS, SeatOutputs, declaration_of
 from .errors import ConfigurationError, SeatsError
 from .lifecycle import SeatLifecycle
 from .redaction import user_uuid_set
 from .settings import resolve_settings
+from .spelling import PYTHON
 
 #: Attributes that configure() builds in the provider process; they never reach the state.
 _PROCESS_ONLY = frozenset({"_lifecycle"})
@@ -94,12 +87,7 @@ class SeatAssignmentProvider(ResourceProvider):
             )
         if outcome.warning:
             pulumi.log.warn(outcome.warning)
-        # The engine prints the value of the property a failure names (secret or not): a
-        # failure about a secret or key-shaped value names none; its reason names it.
-        failures = [
-            CheckFailure("" if prop in outcome.unprintable else prop, reason)
-            for prop, reason in outcome.failures
-        ]
+        failures = [CheckFailure(prop, reason) for prop, reason in outcome.reported()]
         inputs = dict(outcome.inputs)
         for key in SECRECY_MARKERS:
             if key in news:
@@ -139,15 +127,9 @@ class SeatAssignmentProvider(ResourceProvider):
         if refreshed.warning:
             # Printed by the engine with the refresh's diagnostics.
             pulumi.log.warn(refreshed.warning)
-        outputs = refreshed.outputs
-        if outputs is None:
+        if refreshed.outputs is None:
             return ReadResult("", {}, {})
-        inputs = {
-            PRODUCT_CODE: outputs.product_code,
-            USER_UUIDS: list(outputs.user_uuids),
-            EXCLUSIVE: outputs.exclusive,
-        }
-        return ReadResult(id_, _outs(outputs, secret), inputs)
+        return ReadResult(id_, _outs(refreshed.outputs, secret), refreshed.inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Assign the added users, unassign the removed ones; all of it, or nothing."""

@@ -11,12 +11,14 @@ import pulumi
 import pulumi.dynamic
 from pulumi.runtime.settings import get_monitor, is_dry_run
 
-from .errors import ExclusiveClaimError
+from . import descriptions
+from .exclusive import Claim, ExclusiveClaims
 from .provider import SECRECY_MARKERS, SECRET_MARKER, SECRET_PREVIEW, SeatAssignmentProvider
+from .spelling import PYTHON
 
 
 class SeatAssignmentArgs:
-    """The inputs of a :class:`SeatAssignment`."""
+    """The inputs of a :class:`SeatAssignment` (each described in ``__init__``)."""
 
     def __init__(
         self,
@@ -24,76 +26,24 @@ class SeatAssignmentArgs:
         user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]],
         exclusive: pulumi.Input[bool] = False,
     ) -> None:
-        """
-        :param product_code: The product whose seats are assigned, e.g. ``"incident_response"``
-               or ``"on_call"``. Changing it replaces the resource: the seats move to the new
-               product.
-        :param user_uuids: The Datadog user UUIDs that hold a seat (for example
-               ``pulumi_datadog.User`` ids). Order, case and duplicates do not matter. Must not
-               be empty: delete the resource to give every seat back.
-        :param exclusive: When true, ``user_uuids`` is the complete set of holders of the
-               product: creating and updating also unassign every holder not declared (and a
-               failed run gives them their seats back). At most one exclusive SeatAssignment
-               per product. Turning it on or off is an update. Default false: holders the
-               resource does not declare are never touched (list them with
-               :func:`~pulumi_datadog_seats.get_seat_holders`).
-        """
         self.product_code = product_code
         self.user_uuids = user_uuids
         self.exclusive = exclusive
 
 
+SeatAssignmentArgs.__init__.__doc__ = "\n".join(
+    f":param {name}: {descriptions.rst(about)}" for name, about in descriptions.INPUTS.items()
+)
+
+
 class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="SeatAssignment"):
-    """Seats of one Datadog product held by a declared set of users.
-
-    ``pulumi up`` assigns a seat to every declared user who lacks one and gives
-    back the seats of users removed from the list; users the resource never
-    declared are never touched. With ``exclusive=True`` the list is the complete
-    set of holders of the product: every other holder loses the seat (at most one
-    exclusive SeatAssignment per product). ``pulumi refresh`` notices seats
-    removed outside Pulumi (and, with ``exclusive``, seats given outside it,
-    listed in ``unmanaged_ids``, which the next ``pulumi up`` takes back), and
-    ``pulumi destroy`` gives every declared seat back.
-
-    The state of a SeatAssignment holds its own users only, however many other
-    people hold seats of the product (``get_seat_holders`` lists them).
-
-    Credentials come from stack config (``datadog:apiKey``, ``datadog:appKey``,
-    ``datadog:apiUrl``) or the environment (``DD_API_KEY``, ``DD_APP_KEY``,
-    ``DD_SITE``/``DD_HOST``), never from inputs.
-
-    Example::
-
-        responders = SeatAssignment("responders",
-            product_code="incident_response",
-            user_uuids=[alice.id, bob.id])
-        pulumi.export("seated", responders.assigned_ids)
-
-        # Nobody else holds an on_call seat:
-        on_call = SeatAssignment("on-call",
-            product_code="on_call",
-            user_uuids=[alice.id, carol.id],
-            exclusive=True)
-    """
+    # The docstring is the one description of the resource (see below the class).
 
     product_code: pulumi.Output[str]
-    """The product whose seats are assigned."""
-
     user_uuids: pulumi.Output[list[str]]
-    """The declared users: canonical lower-case UUIDs, sorted, without duplicates."""
-
     assigned_ids: pulumi.Output[list[str]]
-    """The declared users that hold a seat, as confirmed by Datadog (sorted). A secret when
-    ``user_uuids`` (or any UUID in it) is, as are ``user_uuids`` and ``unmanaged_ids``."""
-
     exclusive: pulumi.Output[bool]
-    """Whether the declared users are the complete set of holders of the product."""
-
     unmanaged_ids: pulumi.Output[list[str]]
-    """Only with ``exclusive``: the holders of the product this resource does not declare,
-    found by the last refresh, which the next ``pulumi up`` unassigns (sorted; empty after
-    an up). Always empty without ``exclusive`` (earlier builds listed every other holder
-    there too: use :func:`~pulumi_datadog_seats.get_seat_holders` for that)."""
 
     @overload
     def __init__(
@@ -166,6 +116,34 @@ class SeatAssignment(pulumi.dynamic.Resource, module="datadog-seats", name="Seat
         super().__init__(SeatAssignmentProvider(), resource_name, props, opts)
 
 
+_OUTPUTS = "\n".join(f"- ``{n}``: {descriptions.rst(t)}" for n, t in descriptions.OUTPUTS.items())
+SeatAssignment.__doc__ = f"""{descriptions.rst(descriptions.SEAT_ASSIGNMENT)}
+
+The state of a SeatAssignment holds its own users only, however many other people hold
+seats of the product (:func:`~pulumi_datadog_seats.get_seat_holders` lists them).
+Credentials come from stack config (``datadog:apiKey``, ``datadog:appKey``,
+``datadog:apiUrl``) or the environment (``DD_API_KEY``, ``DD_APP_KEY``,
+``DD_SITE``/``DD_HOST``), never from inputs.
+
+Outputs:
+
+{_OUTPUTS}
+
+Example::
+
+    responders = SeatAssignment("responders",
+        product_code="incident_response",
+        user_uuids=[alice.id, bob.id])
+    pulumi.export("seated", responders.assigned_ids)
+
+    # Nobody else holds an on_call seat:
+    on_call = SeatAssignment("on-call",
+        product_code="on_call",
+        user_uuids=[alice.id, carol.id],
+        exclusive=True)
+"""
+
+
 def _secrecy_marker(
     user_uuids: pulumi.Input[Sequence[pulumi.Input[str]]],
 ) -> pulumi.Output[Any] | None:
@@ -211,42 +189,32 @@ class _NoDeployment:
 
 _NO_DEPLOYMENT = _NoDeployment()
 _claims_lock = threading.Lock()
-#: Per deployment (its resource monitor), the resource name holding each exclusive product.
-#: Keyed by deployment so that inline programs run twice in one process start afresh.
-_claims: weakref.WeakKeyDictionary[object, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+#: Per deployment (its resource monitor), the exclusive claims of its program. Keyed by
+#: deployment so that inline programs run twice in one process start afresh.
+_claims: weakref.WeakKeyDictionary[object, ExclusiveClaims] = weakref.WeakKeyDictionary()
 
 
 def _claim_exclusive(resource_name: str, args: SeatAssignmentArgs) -> pulumi.Input[bool]:
     """The ``exclusive`` input, checked against the program's other exclusive claims.
 
-    A constructor only schedules its resource's registration: registrations run once the
-    program body has constructed every resource. A plain exclusive claim is therefore
-    recorded now and checked when the registration awaits it, so that two claims of one
-    product fail both registrations and neither resource is ever created (raising in the
-    second constructor would still let the first one be created, and unassign seats).
-    Only plain values can be checked here; outputs are checked by the provider.
+    The rule is the core's (:mod:`.exclusive`: one exclusive SeatAssignment per product);
+    this is when a program checks it. A constructor only schedules its resource's
+    registration: registrations run once the program body has constructed every
+    resource. A plain exclusive claim is therefore recorded now and checked when the
+    registration awaits it, so that two claims of one product fail both registrations
+    and neither resource is ever created (raising in the second constructor would still
+    let the first one be created, and unassign seats). Only plain values can be checked
+    here; the provider checks the others.
     """
     if args.exclusive is not True or not isinstance(args.product_code, str):
         return args.exclusive
-    product_code = args.product_code.strip()
     deployment = get_monitor() or _NO_DEPLOYMENT
     with _claims_lock:
-        claimants = _claims.setdefault(deployment, {}).setdefault(product_code, [])
-        claimants.append(resource_name)
-    return _exclusive_when_alone(resource_name, product_code, claimants)
+        claims = _claims.setdefault(deployment, ExclusiveClaims())
+    claim = claims.record(args.product_code.strip(), claimant=resource_name)
+    return _exclusive_when_alone(claims, claim)
 
 
-async def _exclusive_when_alone(
-    resource_name: str, product_code: str, claimants: list[str]
-) -> bool:
-    with _claims_lock:
-        others = [name for name in claimants if name != resource_name]
-    if others:
-        raise ExclusiveClaimError(
-            f"SeatAssignment {resource_name!r} and SeatAssignment {others[0]!r} both set "
-            f"exclusive=True for product {product_code!r}. Each would unassign the users of "
-            f"the other, so neither was created or changed. Keep exclusive=True on one "
-            f"SeatAssignment per product (declare every holder there) and set "
-            f"exclusive=False on the others."
-        )
+async def _exclusive_when_alone(claims: ExclusiveClaims, claim: Claim) -> bool:
+    claims.check(claim, PYTHON)
     return True

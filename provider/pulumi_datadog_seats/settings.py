@@ -29,8 +29,8 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from .declaration import PYTHON, Spelling
 from .errors import ConfigurationError
+from .spelling import PYTHON, Spelling
 
 DEFAULT_API_URL = "https://api.datadoghq.com"
 
@@ -342,7 +342,7 @@ def _credential(
     value = _text(config.get(config_key))
     for name in env_names:
         value = value or _text(environ.get(name))
-    if value and not _looks_like_key(value):
+    if value and not _is_printable_token(value):
         # Never echo the value: it is a secret even when malformed.
         raise ConfigurationError(
             f"The Datadog {what} in {config_key} (or {' / '.join(env_names)}) contains spaces, "
@@ -358,7 +358,7 @@ def _credential(
     return value
 
 
-def _looks_like_key(value: str) -> bool:
+def _is_printable_token(value: str) -> bool:
     return value.isascii() and value.isprintable() and not any(c.isspace() for c in value)
 
 

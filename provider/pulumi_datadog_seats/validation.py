@@ -1,10 +1,10 @@
 """Validation of a SeatAssignment's inputs: normalise what is right, say what is wrong.
 
 Runs in ``check``, before any API call, also during preview (values for which
-``is_unknown`` holds pass through untouched). Every message names the property as the
-front end's users write it (a :class:`~.declaration.Spelling`), shows the value only
-when that is safe (never a key-shaped value, never a UUID of a secret ``user_uuids``),
-and says how to fix it.
+``is_unknown`` holds pass through untouched). Every message names the property, shows
+values and gives examples as the user's program writes them (a
+:class:`~.spelling.Spelling`), shows a value only when that is safe (never a key-shaped
+value, never a UUID of a secret ``user_uuids``), and says how to fix it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .declaration import EXCLUSIVE, PRODUCT_CODE, PYTHON, USER_UUIDS, Spelling
-from .errors import value_kind
+from .declaration import EXCLUSIVE, PRODUCT_CODE, USER_UUIDS
 from .redaction import NIL_UUID, holds_key_shaped, looks_like_key, parse_user_uuid, user_uuid_set
+from .rendering import described, show
+from .spelling import PYTHON, Spelling
 
 
 @dataclass
@@ -33,12 +34,16 @@ class CheckOutcome:
     #: warning (see :mod:`.forecast`); None when nobody.
     warning: str | None = None
 
+    def reported(self) -> list[tuple[str, str]]:
+        """The failures as the engine may print them: a failure about a property whose
+        value must not be printed names no property ("": its reason names it)."""
+        return [("" if p in self.unprintable else p, reason) for p, reason in self.failures]
+
 
 _HEX_OR_HYPHENS = re.compile(r"[0-9a-fA-F-]+")
 #: Datadog product codes: lower snake case, e.g. incident_response, on_call.
 _PRODUCT_CODE = re.compile(r"[a-z][a-z0-9_]*")
 _EXAMPLE_UUID = "3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
-_EXAMPLE_PRODUCTS = "such as 'incident_response' or 'on_call'"
 #: At most this many offending entries are listed in one message.
 _SHOWN_ENTRIES = 10
 
@@ -70,14 +75,13 @@ def check_inputs(
 ) -> CheckOutcome:
     """Validate and normalise the inputs, leaving values for which ``is_unknown`` holds untouched.
 
-    ``product_code`` must be a Datadog product code (lower snake case, e.g.
-    ``incident_response``); ``user_uuids`` a non-empty list of UUID strings (see
-    :func:`normalize_uuid`; the nil UUID is no user), returned in canonical
-    lower-case form, sorted, with duplicates removed. Unknown elements (during
-    preview) are kept in place. ``exclusive`` must be a bool; missing (None)
-    means False. With ``secret`` (``user_uuids`` is a secret), no message shows
-    a value of ``user_uuids``. No message ever shows a value shaped like a key.
-    Messages name the properties as ``spelling`` writes them.
+    ``product_code`` must be a Datadog product code (:func:`product_code_problem`);
+    ``user_uuids`` a non-empty list of user UUIDs (the one reading of a UUID is
+    :func:`~.redaction.parse_user_uuid`; the nil UUID is no user), returned in canonical
+    lower-case form, sorted, with duplicates removed. Unknown elements (during preview)
+    are kept in place. ``exclusive`` must be a bool; missing (None) means False. With
+    ``secret`` (``user_uuids`` is a secret), no message shows a value of ``user_uuids``.
+    No message ever shows a value shaped like a key.
     """
     failures: list[tuple[str, str]] = []
     inputs = {
@@ -93,48 +97,46 @@ def check_inputs(
 
 
 def _check_product_code(
-    product_code: Any,
-    is_unknown: IsUnknown,
-    failures: list[tuple[str, str]],
-    spelling: Spelling,
+    product_code: Any, is_unknown: IsUnknown, failures: list[tuple[str, str]], spelling: Spelling
 ) -> Any:
     if is_unknown(product_code):
         return product_code
-    reason = _product_code_problem(product_code, spelling)
+    reason = product_code_problem(product_code, spelling)
     if reason:
         failures.append((PRODUCT_CODE, reason))
         return product_code
     return str(product_code).strip()
 
 
-def _product_code_problem(product_code: Any, spelling: Spelling) -> str:
-    """Why ``product_code`` is not a product code, or "" if it is one."""
+def product_code_problem(product_code: Any, spelling: Spelling = PYTHON) -> str:
+    """Why ``product_code`` is not a Datadog product code (lower snake case, such as
+    ``incident_response``), or "" if it is one (surrounding blanks are fine)."""
     name = spelling[PRODUCT_CODE]
+    examples = f"such as {spelling.text('incident_response')} or {spelling.text('on_call')}"
     if product_code is None:
-        return (
-            f"{name} is required: the Datadog product whose seats are assigned, {_EXAMPLE_PRODUCTS}"
-        )
+        return f"{name} is required: the Datadog product whose seats are assigned, {examples}"
     if not isinstance(product_code, str):
-        return f"{name} must be a string {_EXAMPLE_PRODUCTS}, got {_described(product_code)}"
+        return f"{name} must be a string {examples}, got {described(product_code, spelling)}"
     code = product_code.strip()
     if not code:
         return (
-            f"{name} must not be empty (got {product_code!r}): name the Datadog product "
-            f"whose seats are assigned, {_EXAMPLE_PRODUCTS}"
+            f"{name} must not be empty (got {show(product_code, spelling)}): name the "
+            f"Datadog product whose seats are assigned, {examples}"
         )
     if looks_like_key(code):
         return (
             f"{name} holds 32 or 40 hexadecimal digits, the shape of a Datadog API or "
             f"application key (so it is not shown here): set {name} to a product "
-            f"{_EXAMPLE_PRODUCTS}, and keep keys in `pulumi config set --secret {spelling.api_key}`"
+            f"{examples}, and keep keys in `pulumi config set --secret {spelling.api_key}`"
         )
     if _PRODUCT_CODE.fullmatch(code):
         return ""
     guess = re.sub(r"[\s\-.]+", "_", code.lower()).strip("_")
-    hint = f"; did you mean {guess!r}?" if _PRODUCT_CODE.fullmatch(guess) else ""
+    hint = f"; did you mean {spelling.text(guess)}?" if _PRODUCT_CODE.fullmatch(guess) else ""
     return (
         f"{name} must be a Datadog product code: lower-case letters, digits and "
-        f"underscores, starting with a letter, {_EXAMPLE_PRODUCTS}; got {product_code!r}{hint}"
+        f"underscores, starting with a letter, {examples}; got {show(product_code, spelling)}"
+        f"{hint}"
     )
 
 
@@ -148,7 +150,7 @@ def _check_user_uuids(
     if is_unknown(user_uuids):
         return user_uuids
     if not isinstance(user_uuids, (list, tuple)) or not user_uuids:
-        failures.append((USER_UUIDS, _not_a_list(user_uuids, secret, spelling[USER_UUIDS])))
+        failures.append((USER_UUIDS, _not_a_list(user_uuids, secret, spelling)))
         return user_uuids
     known: set[str] = set()
     pending: list[Any] = []
@@ -163,37 +165,45 @@ def _check_user_uuids(
         else:
             known.add(canonical)
     if invalid:
-        failures.append((USER_UUIDS, _not_uuids(invalid, secret, spelling[USER_UUIDS])))
+        failures.append((USER_UUIDS, _not_uuids(invalid, secret, spelling)))
     return sorted(known) + pending
 
 
-def _not_a_list(user_uuids: Any, secret: bool, name: str) -> str:
+def _not_a_list(user_uuids: Any, secret: bool, spelling: Spelling) -> str:
     """The message for a ``user_uuids`` that is not a non-empty list."""
+    name = spelling[USER_UUIDS]
     if user_uuids is None:
         return (
-            f"{name} is required: a non-empty list of Datadog user UUIDs, "
-            "for example [alice.id, bob.id] of pulumi_datadog.User resources"
+            f"{name} is required: a non-empty list of Datadog user UUIDs, for example "
+            f"{spelling.ids_example()} of {spelling.user_resource} resources"
         )
     if isinstance(user_uuids, (list, tuple)):
         return (
-            f"{name} must be a non-empty list of Datadog user UUIDs, got {list(user_uuids)!r}; "
-            "to give back every seat, delete the resource instead"
+            f"{name} must be a non-empty list of Datadog user UUIDs, got "
+            f"{show(list(user_uuids), spelling)}; to give back every seat, delete the resource "
+            "instead"
         )
-    got = f"a value (not shown: {name} is secret)" if secret else _described(user_uuids)
+    got = f"a value (not shown: {name} is secret)" if secret else described(user_uuids, spelling)
     if isinstance(user_uuids, str):
-        fix = "put it in a list: [" + ("'...'" if secret else _show(user_uuids)) + "]"
+        item = spelling.text("...") if secret else show(user_uuids, spelling)
+        fix = f"put it in a list: {spelling.one_item_list.format(item)}"
     elif isinstance(user_uuids, dict):
-        fix = "pass the UUIDs themselves, e.g. [alice.id] for a pulumi_datadog.User alice"
+        alice = spelling.user_id.format("alice")
+        fix = (
+            f"pass the UUIDs themselves, e.g. {spelling.one_item_list.format(alice)} for a "
+            f"{spelling.user_resource} alice"
+        )
     else:
-        fix = f"for example ['{_EXAMPLE_UUID}']"
+        fix = f"for example {spelling.one_item_list.format(spelling.text(_EXAMPLE_UUID))}"
     return f"{name} must be a list of Datadog user UUIDs, got {got}; {fix}"
 
 
-def _not_uuids(invalid: Sequence[tuple[int, Any]], secret: bool, name: str) -> str:
+def _not_uuids(invalid: Sequence[tuple[int, Any]], secret: bool, spelling: Spelling) -> str:
     """The message for entries of ``user_uuids`` that are not user UUIDs."""
+    name = spelling[USER_UUIDS]
     head = (
         f"{name} must hold Datadog user UUIDs (8-4-4-4-12 hexadecimal digits, like "
-        f"'{_EXAMPLE_UUID}'); not UUIDs: "
+        f"{spelling.text(_EXAMPLE_UUID)}); not UUIDs: "
     )
     if secret:
         positions = ", ".join(str(p) for p, _ in invalid[:_SHOWN_ENTRIES])
@@ -202,7 +212,7 @@ def _not_uuids(invalid: Sequence[tuple[int, Any]], secret: bool, name: str) -> s
             f"{head}the entr{'y' if len(invalid) == 1 else 'ies'} at position {positions}{more} "
             f"(counting from 1; values not shown because {name} is secret)"
         )
-    shown = ", ".join(_entry(value) for _, value in invalid[:_SHOWN_ENTRIES])
+    shown = ", ".join(_entry(value, spelling) for _, value in invalid[:_SHOWN_ENTRIES])
     return f"{head}{shown}{_more(len(invalid))}"
 
 
@@ -210,69 +220,36 @@ def _more(count: int) -> str:
     return f" and {count - _SHOWN_ENTRIES} more" if count > _SHOWN_ENTRIES else ""
 
 
-def _entry(value: Any) -> str:
+def _entry(value: Any, spelling: Spelling) -> str:
     """One entry of ``user_uuids`` that is no user UUID, and why when the value alone is unclear."""
     if not isinstance(value, str):
         if isinstance(value, dict):
-            return f"{_show(value)} (an object: pass the user's id string, e.g. alice.id)"
-        return _described(value, kind_after=True)
+            return (
+                f"{show(value, spelling)} (an object: pass the user's id string, e.g. "
+                f"{spelling.user_id.format('alice')})"
+            )
+        return described(value, spelling, kind_after=True)
     text = value.strip()
     if not text:
-        return f"{value!r} (empty)"
+        return f"{show(value, spelling)} (empty)"
     if looks_like_key(text):
         return (
             f"an entry of {len(text)} hexadecimal digits without hyphens, the shape of a Datadog "
             "API or application key (not shown; a user UUID has hyphens: 8-4-4-4-12)"
         )
     if parse_user_uuid(value) == NIL_UUID:
-        return f"{value!r} (the nil UUID, which no user has)"
+        return f"{show(value, spelling)} (the nil UUID, which no user has)"
     try:
         canonical = str(uuid.UUID(text))
     except ValueError:
         if _HEX_OR_HYPHENS.fullmatch(text):
-            return f"{value!r} ({len(text)} characters; a UUID has 36: 8-4-4-4-12)"
-        return repr(value)
-    return f"{value!r} (did you mean {canonical!r}?)"
-
-
-def _described(value: Any, *, kind_after: bool = False) -> str:
-    """``value`` with its kind: ``the number 5`` (or ``5 (a number)``), ``null``."""
-    if value is None:
-        return "null"
-    if kind_after:
-        return f"{_show(value)} ({value_kind(value)})"
-    return f"the {value_kind(value).split(' ', 1)[-1]} {_show(value)}"
-
-
-def _show(value: Any, budget: int = 80) -> str:
-    """``value`` as the user wrote it (JSON-like, strings quoted), shortened; keys never shown."""
-    text = _render(value)
-    return text if len(text) <= budget else text[: budget - 3] + "..."
-
-
-def _render(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # numbers arrive as floats: 5 was written, not 5.0
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return "'<key-shaped value, not shown>'" if looks_like_key(value) else repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_render(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_render(v)}" for k, v in value.items()) + "}"
-    return f"<{type(value).__name__}>"
+            return f"{show(value, spelling)} ({len(text)} characters; a UUID has 36: 8-4-4-4-12)"
+        return show(value, spelling)
+    return f"{show(value, spelling)} (did you mean {spelling.text(canonical)}?)"
 
 
 def _check_exclusive(
-    exclusive: Any,
-    is_unknown: IsUnknown,
-    failures: list[tuple[str, str]],
-    spelling: Spelling,
+    exclusive: Any, is_unknown: IsUnknown, failures: list[tuple[str, str]], spelling: Spelling
 ) -> Any:
     if is_unknown(exclusive):
         return exclusive
@@ -282,15 +259,15 @@ def _check_exclusive(
         hint = ""
         if isinstance(exclusive, str):
             hint = (
-                " (a string is not a boolean: pass True or False; from stack config, read it "
-                "with pulumi.Config().get_bool)"
+                f" (a string is not a boolean: pass {spelling.true} or {spelling.false}; from "
+                f"stack config, read it with {spelling.bool_from_config})"
             )
         failures.append(
             (
                 EXCLUSIVE,
-                f"{spelling[EXCLUSIVE]} must be true or false, got {_described(exclusive)}{hint}; "
-                f"true makes this resource's {spelling[USER_UUIDS]} the complete set of holders "
-                "of the product",
+                f"{spelling[EXCLUSIVE]} must be {spelling.true} or {spelling.false}, got "
+                f"{described(exclusive, spelling)}{hint}; {spelling.true} makes this "
+                f"resource's {spelling[USER_UUIDS]} the complete set of holders of the product",
             )
         )
     return exclusive

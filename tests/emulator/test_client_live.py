@@ -51,21 +51,23 @@ def test_empty_listing_is_one_call(emulator: SeatsEmulator, admin: EmulatorAdmin
     assert len(admin.requests()) == 1
 
 
-def test_assign_and_unassign_in_batches(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
-    client = client_for(emulator, batch_size=4)
-    assigned = client.assign(IR, USERS[:10])
+def test_assign_and_unassign_one_request_each(
+    emulator: SeatsEmulator, admin: EmulatorAdmin
+) -> None:
+    client = client_for(emulator)
+    assigned = client.assign_batch(IR, USERS[:10]).assigned_ids
     assert sorted(assigned) == sorted(USERS[:10])
     assert admin.holders(IR) == sorted(USERS[:10])
-    client.unassign(IR, USERS[:6])
+    client.unassign_batch(IR, USERS[:6])
     assert admin.holders(IR) == sorted(USERS[6:10])
     methods = [r["method"] for r in admin.requests()]
-    assert methods == ["POST"] * 3 + ["DELETE"] * 2
+    assert methods == ["POST", "DELETE"]
 
 
 def test_rate_limit_waits_x_ratelimit_reset(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     admin.add_fault(kind="rate_limit", nth=1, reset_seconds=2)
     client = client_for(emulator)
-    client.assign(IR, USERS[:1])
+    client.assign_batch(IR, USERS[:1])
     first, second = admin.requests()
     assert (first["status"], second["status"]) == (429, 201)
     # The retry came after the X-RateLimit-Reset the 429 announced, not before.
@@ -81,7 +83,7 @@ def test_server_errors_are_retried(emulator: SeatsEmulator, admin: EmulatorAdmin
 
 def test_dropped_connections_are_retried(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     admin.add_fault(kind="drop", nth=1)
-    client_for(emulator).assign(IR, USERS[:2])
+    client_for(emulator).assign_batch(IR, USERS[:2])
     assert [r["status"] for r in admin.requests()] == ["dropped", 201]
     assert admin.holders(IR) == sorted(USERS[:2])
 
@@ -91,7 +93,7 @@ def test_exhausted_retries_give_a_clear_error(
 ) -> None:
     admin.add_fault(kind="status", status=502, every=1)
     with pytest.raises(ServerError) as failure:
-        client_for(emulator, max_retries=3).assign(IR, USERS[:1])
+        client_for(emulator, max_retries=3).assign_batch(IR, USERS[:1])
     assert failure.value.status == 502
     assert "POST /api/v2/seats/users" in str(failure.value)
     assert "safe" in str(failure.value)  # says running again is safe
@@ -103,7 +105,7 @@ def test_retry_budget_bounds_rate_limit_waits(
 ) -> None:
     admin.add_fault(kind="rate_limit", every=1, reset_seconds=30)
     with pytest.raises(RateLimitedError) as failure:
-        client_for(emulator, retry_budget_seconds=5).assign(IR, USERS[:1])
+        client_for(emulator, retry_budget_seconds=5).assign_batch(IR, USERS[:1])
     assert "30" in str(failure.value) and "retryBudgetSeconds" in str(failure.value)
     # Waiting 30 s would exceed the 5 s budget: no retry was sent at all.
     assert len(admin.requests()) == 1
@@ -118,7 +120,7 @@ def test_timeouts_become_transport_errors(emulator: SeatsEmulator, admin: Emulat
 
 def test_forbidden_names_the_permissions(emulator: SeatsEmulator, admin: EmulatorAdmin) -> None:
     with pytest.raises(PermissionDeniedError) as failure:
-        client_for(emulator, app_key="not-the-key").assign(IR, USERS[:1])
+        client_for(emulator, app_key="not-the-key").assign_batch(IR, USERS[:1])
     message = str(failure.value)
     for permission in ("billing_edit", "incident_write", "on_call_write"):
         assert permission in message
@@ -140,8 +142,8 @@ def test_no_key_in_any_message_or_log(
     client = client_for(emulator, max_retries=1)
     wrong = client_for(emulator, api_key="canary-wrong-api-key", app_key="canary-wrong-app")
     for call in (
-        lambda: client.assign(IR, USERS[:3]),
-        lambda: client.assign(IR, ["not-a-uuid"]),
+        lambda: client.assign_batch(IR, USERS[:3]),
+        lambda: client.assign_batch(IR, ["not-a-uuid"]),
         lambda: wrong.list_seat_holders(IR),
         lambda: client.list_seat_holders("bogus"),
     ):

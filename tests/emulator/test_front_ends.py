@@ -28,10 +28,10 @@ from pulumi.provider.experimental.provider import (
 
 from datadog_seats_emulator import SeatsEmulator, seed_users
 from datadog_seats_emulator.control import EmulatorAdmin
-from pulumi_datadog_seats.declaration import SCHEMA
 from pulumi_datadog_seats.plugin.provider import SeatsProvider
 from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.values import plain_map, wrap
+from pulumi_datadog_seats.spelling import SCHEMA_NAMES
 from tests.aio import run
 
 from .conftest import API_KEY, APP_KEY, provider_for
@@ -39,7 +39,7 @@ from .conftest import API_KEY, APP_KEY, provider_for
 PRODUCT = "incident_response"
 USERS = [u["id"] for u in seed_users(12)]
 URN = f"urn:pulumi:dev::proj::{SEAT_ASSIGNMENT}::seats"
-_CORE_NAME = {schema: core for core, schema in SCHEMA.properties.items()}
+_CORE_NAME = {schema: core for core, schema in SCHEMA_NAMES.items()}
 
 
 @dataclass

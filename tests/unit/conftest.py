@@ -57,7 +57,7 @@ def uid(i: int) -> str:
 
 def provider_with(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatAssignmentProvider:
     """A provider configured through configure() (keys: the canaries), talking to ``fake``."""
-    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings, **_: fake)
     provider = SeatAssignmentProvider()
     config = {
         "datadog:apiKey": CANARY_API_KEY,

@@ -112,9 +112,9 @@ def query_of(call: Any) -> dict[str, list[str]]:
 
 def test_assign_sends_the_reference_body_and_headers(rsps):
     rsps.add_callback(responses.POST, URL, callback=echo_assigned)
-    assigned = make_client().assign("incident_response", [USERS[0], USERS[1]])
+    assigned = make_client().assign_batch("incident_response", [USERS[0], USERS[1]])
 
-    assert sorted(assigned) == [USERS[0], USERS[1]]
+    assert sorted(assigned.assigned_ids) == [USERS[0], USERS[1]]
     (call,) = rsps.calls
     body = body_of(call)
     assert set(body) == {"data"}
@@ -141,8 +141,8 @@ def test_every_call_has_a_timeout(rsps):
     rsps.add(responses.DELETE, URL, status=204)
     rsps.add(responses.GET, URL, json={"data": []})
     client = make_client(timeout_seconds=7.5)
-    client.assign("on_call", USERS[:1])
-    client.unassign("on_call", USERS[:1])
+    client.assign_batch("on_call", USERS[:1])
+    client.unassign_batch("on_call", USERS[:1])
     client.list_seat_holders("on_call")
     assert len(rsps.calls) == 3
     for call in rsps.calls:
@@ -159,24 +159,19 @@ def test_api_url_with_a_path_prefix_is_kept(rsps):
     assert len(rsps.calls) == 1
 
 
-# -- batching ----------------------------------------------------------------
+# -- one request per batch ----------------------------------------------------
 
 
-def test_assign_batches_and_returns_the_lower_case_union(rsps):
+def test_assign_answers_the_lower_case_ids_datadog_named(rsps):
     rsps.add_callback(responses.POST, URL, callback=echo_assigned)
-    assigned = make_client(batch_size=2).assign("on_call", USERS)
-
-    sent = [body_of(c)["data"]["attributes"]["user_uuids"] for c in rsps.calls]
-    assert sent == [USERS[0:2], USERS[2:4], USERS[4:5]]
-    assert all(c.request.method == "POST" for c in rsps.calls)
-    assert sorted(assigned) == sorted(USERS)
-    assert all(a == a.lower() for a in assigned)
+    result = make_client().assign_batch("on_call", [u.upper() for u in USERS[:2]])
+    assert result.assigned_ids == tuple(USERS[:2])
 
 
 def test_assign_returns_only_what_datadog_answered(rsps):
     answer = {"data": {"type": "seat-assignments", "attributes": {"assigned_ids": [USERS[1]]}}}
     rsps.add(responses.POST, URL, json=answer, status=201)
-    assert make_client().assign("on_call", USERS[:3]) == [USERS[1]]
+    assert make_client().assign_batch("on_call", USERS[:3]).assigned_ids == (USERS[1],)
 
 
 @pytest.mark.parametrize(
@@ -198,39 +193,14 @@ def test_assign_with_an_empty_answer_body_names_nobody(rsps):
     assert make_client().assign_batch("on_call", USERS[:2]) == WriteResult()
 
 
-def test_assign_union_has_no_duplicates_when_answers_overlap(rsps):
-    rsps.add_callback(responses.POST, URL, callback=echo_assigned)
-    assigned = make_client(batch_size=2).assign("on_call", [USERS[0], USERS[1], USERS[2], USERS[0]])
-    assert len(rsps.calls) == 2
-    assert sorted(assigned) == sorted(set(assigned)) == USERS[:3]
-
-
-def test_assign_of_nobody_sends_nothing(rsps):
-    assert make_client().assign("on_call", []) == []
-    make_client().unassign("on_call", [])
-    assert len(rsps.calls) == 0
-
-
-def test_unassign_batches_with_delete(rsps):
+def test_unassign_sends_the_reference_body_with_delete(rsps):
     rsps.add(responses.DELETE, URL, status=204)
-    make_client(batch_size=2).unassign("on_call", USERS)
-    assert [c.request.method for c in rsps.calls] == ["DELETE"] * 3
-    bodies = [body_of(c) for c in rsps.calls]
-    assert [b["data"]["attributes"]["user_uuids"] for b in bodies] == [
-        USERS[0:2],
-        USERS[2:4],
-        USERS[4:5],
-    ]
-    for b in bodies:
-        assert b["data"]["type"] == "seat-assignments"
-        assert b["data"]["attributes"]["product_code"] == "on_call"
-
-
-def test_batches_slices_in_order():
-    client = make_client(batch_size=2)
-    assert list(client.batches(USERS)) == [USERS[0:2], USERS[2:4], USERS[4:5]]
-    assert list(make_client(batch_size=10).batches(USERS)) == [USERS]
-    assert list(make_client(batch_size=1).batches(USERS[:2])) == [[USERS[0]], [USERS[1]]]
+    assert make_client().unassign_batch("on_call", USERS[:2]) == WriteResult()
+    (call,) = rsps.calls
+    assert call.request.method == "DELETE"
+    body = body_of(call)
+    assert body["data"]["type"] == "seat-assignments"
+    assert body["data"]["attributes"] == {"product_code": "on_call", "user_uuids": USERS[:2]}
 
 
 # -- listing -------------------------------------------------------------------
@@ -325,7 +295,7 @@ def test_list_seat_holders_is_a_lower_case_set(rsps):
 def test_error_answers_raise_their_class_without_retrying(rsps, status, cls):
     rsps.add(responses.POST, URL, status=status, json={"errors": ["told you so"]})
     with pytest.raises(cls) as info:
-        make_client().assign("on_call", USERS[:1])
+        make_client().assign_batch("on_call", USERS[:1])
     assert info.value.status == status
     assert info.value.method == "POST"
     assert info.value.path == "/api/v2/seats/users"
@@ -351,7 +321,7 @@ def test_non_json_success_body_is_a_transport_error(rsps):
 def test_connection_error_is_a_transport_error(rsps):
     rsps.add(responses.POST, URL, body=requests.ConnectionError("connection refused"))
     with pytest.raises(TransportError) as info:
-        make_client().assign("on_call", USERS[:1])
+        make_client().assign_batch("on_call", USERS[:1])
     message = str(info.value)
     assert "POST" in message
     assert "connection refused" in message
@@ -370,7 +340,7 @@ def test_timeout_is_a_transport_error_that_says_so(rsps):
 def test_server_error_then_success_is_retried(rsps):
     rsps.add(responses.POST, URL, status=503, json={"errors": ["busy"]})
     rsps.add_callback(responses.POST, URL, callback=echo_assigned)
-    assert make_client().assign("on_call", USERS[:2]) == USERS[:2]
+    assert make_client().assign_batch("on_call", USERS[:2]).assigned_ids == tuple(USERS[:2])
     assert len(rsps.calls) == 2
     assert body_of(rsps.calls[0]) == body_of(rsps.calls[1])
 
@@ -379,7 +349,7 @@ def test_server_error_then_success_is_retried(rsps):
 def test_other_5xx_are_retried(rsps, status):
     rsps.add(responses.DELETE, URL, status=status)
     rsps.add(responses.DELETE, URL, status=204)
-    make_client().unassign("on_call", USERS[:1])
+    make_client().unassign_batch("on_call", USERS[:1])
     assert len(rsps.calls) == 2
 
 
@@ -405,7 +375,7 @@ def test_429_whose_reset_outlasts_the_budget_is_not_retried(rsps):
         headers={"X-RateLimit-Reset": "3600"},
     )
     with pytest.raises(RateLimitedError) as info:
-        make_client(retry_budget_seconds=60).assign("on_call", USERS[:1])
+        make_client(retry_budget_seconds=60).assign_batch("on_call", USERS[:1])
     assert len(rsps.calls) == 1
     assert info.value.reset_seconds == "3600"
     assert "3600" in str(info.value)
@@ -414,7 +384,7 @@ def test_429_whose_reset_outlasts_the_budget_is_not_retried(rsps):
 def test_persistent_503_exhausts_retries_into_a_server_error(rsps):
     rsps.add(responses.POST, URL, status=503, json={"errors": ["down"]})
     with pytest.raises(ServerError) as info:
-        make_client(max_retries=2).assign("on_call", USERS[:1])
+        make_client(max_retries=2).assign_batch("on_call", USERS[:1])
     assert info.value.status == 503
     assert info.value.errors == ["down"]
     assert len(rsps.calls) == 3  # the first try and two retries
@@ -479,17 +449,17 @@ def test_keys_never_reach_messages_or_logs(rsps, caplog):
     rsps.add(responses.DELETE, URL, status=204)
     rsps.add(responses.GET, URL, json=page([USERS[0]]))
     client = make_client(max_retries=1)
-    client.assign("on_call", USERS[:2])
-    client.unassign("on_call", USERS[:2])
+    client.assign_batch("on_call", USERS[:2])
+    client.unassign_batch("on_call", USERS[:2])
     client.list_seat_holders("on_call")
 
     for status in (400, 401, 403, 422, 429, 503):
         rsps.replace(responses.POST, URL, status=status, json={"errors": [leaky]})
-        attempt(lambda: client.assign("on_call", USERS[:1]))
+        attempt(lambda: client.assign_batch("on_call", USERS[:1]))
     rsps.replace(responses.POST, URL, body=requests.ConnectionError(leaky))
-    attempt(lambda: client.assign("on_call", USERS[:1]))
+    attempt(lambda: client.assign_batch("on_call", USERS[:1]))
     rsps.replace(responses.POST, URL, body="not json " + leaky, status=201)
-    attempt(lambda: client.assign("on_call", USERS[:1]))
+    attempt(lambda: client.assign_batch("on_call", USERS[:1]))
 
     assert len(raised) == 8
     for exc in raised:

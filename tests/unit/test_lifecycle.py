@@ -12,15 +12,11 @@ import pytest
 
 from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats.changes import compare
-from pulumi_datadog_seats.declaration import (
-    PYTHON,
-    SCHEMA,
-    Declaration,
-    SeatOutputs,
-    declaration_of,
-)
+from pulumi_datadog_seats.declaration import Declaration, SeatOutputs, declaration_of
 from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError, SeatsError
 from pulumi_datadog_seats.lifecycle import SeatLifecycle
+from pulumi_datadog_seats.spelling import PYTHON
+from pulumi_datadog_seats.spelling import YAML as SCHEMA
 from tests.unit.conftest import FakeClient, make_settings, uid
 
 PRODUCT = "incident_response"
@@ -36,7 +32,7 @@ def is_pending(value: Any) -> bool:
 
 
 def configured(monkeypatch: pytest.MonkeyPatch, fake: FakeClient, spelling=PYTHON):
-    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings, **_: fake)
     core = SeatLifecycle(spelling)
     core.configure(make_settings(batch_size=fake.batch_size))
     return core
@@ -74,9 +70,9 @@ def test_diff_counts_unknowns_as_changes_and_a_new_product_as_a_replacement():
 def test_the_outsiders_recorded_are_a_change_only_while_exclusive():
     olds = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True, "unmanaged_ids": [C]}
     news = {"product_code": PRODUCT, "user_uuids": [A]}
-    assert compare(olds, {**news, "exclusive": True}).outsiders == (0,)
+    assert compare(olds, {**news, "exclusive": True}).unmanaged == (0,)
     off = compare(olds, {**news, "exclusive": False})
-    assert off.outsiders == () and off.changed == ("exclusive",)
+    assert off.unmanaged == () and off.changed == ("exclusive",)
 
 
 def test_refresh_keeps_the_users_still_seated_and_warns_about_the_others(monkeypatch):

@@ -169,10 +169,10 @@ def test_a_person_wins_over_a_service_account_with_the_same_email(rsps):
 @pytest.mark.parametrize(
     ("emails", "message"),
     [
-        ("alice@example.com", 'emails must be a list of email addresses, such as ["alice@'),
+        ("alice@example.com", "emails must be a list of email addresses, such as ['alice@"),
         (None, "emails must be a list of email addresses"),
-        ([""], 'emails[0] must be an email address such as "alice@example.com", not an empty'),
-        (["a@x.io", None], 'emails[1] must be an email address such as "alice@example.com", not'),
+        ([""], "emails[0] must be an email address such as 'alice@example.com', not an empty"),
+        (["a@x.io", None], "emails[1] must be an email address such as 'alice@example.com', not"),
         (["a@x.io", 7], "emails[1] must be an email address"),
     ],
 )
@@ -238,7 +238,7 @@ def test_empty_product_or_team_is_refused(rsps, call, value):
     with pytest.raises(LookupInputError) as info:
         call(value, settings=SETTINGS)
     name = "product_code" if call is fetch_seat_holders else "team_id"
-    assert str(info.value).startswith(f"{name} must be ")
+    assert str(info.value).startswith(f"{name} ")  # the resource's rule for a product code
     assert len(rsps.calls) == 0
 
 

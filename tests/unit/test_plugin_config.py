@@ -22,13 +22,13 @@ from pulumi.provider.experimental.provider import (
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
 
-from pulumi_datadog_seats.declaration import SCHEMA
 from pulumi_datadog_seats.errors import ConfigurationError, PermissionDeniedError, SeatsError
 from pulumi_datadog_seats.plugin import config as plugin_config
 from pulumi_datadog_seats.plugin.provider import SeatsProvider
 from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
 from pulumi_datadog_seats.plugin.server import error_message
 from pulumi_datadog_seats.plugin.values import wrap
+from pulumi_datadog_seats.spelling import YAML as SCHEMA
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, uid
 
 PROVIDER_URN = "urn:pulumi:dev::proj::pulumi:providers:datadog-seats::default"
@@ -41,7 +41,7 @@ def configure(provider: SeatsProvider, args: dict[str, Any], variables=None) -> 
 
 
 def settings_of(provider: SeatsProvider) -> Any:
-    return provider._configured_settings()
+    return provider._settings
 
 
 def check_config(news: dict[str, Any], environ: dict[str, str] | None = None):

@@ -37,7 +37,7 @@ A, B, C, D = uid(0xA), uid(0xB), uid(0xC), uid(0xD)
 def _holders(monkeypatch: pytest.MonkeyPatch) -> FakeClient:
     """The Seats API of every plugin configured here: D holds a seat of each product."""
     fake = FakeClient(holders={D})
-    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings, **_: fake)
     return fake
 
 
@@ -112,7 +112,7 @@ def test_check_failures_name_the_schema_properties():
     failures = {f.property: f.reason for f in result.failures or []}
     assert set(failures) == {"productCode", "userUuids", "exclusive"}
     assert "userUuids must hold Datadog user UUIDs" in failures["userUuids"]
-    assert "'bob'" in failures["userUuids"]
+    assert '"bob"' in failures["userUuids"]  # a YAML, TypeScript or Go string
     assert "user_uuids" not in " ".join(failures.values())
 
 
@@ -174,16 +174,16 @@ def test_a_failure_about_a_secret_user_list_names_no_property_and_shows_no_value
 def test_a_second_exclusive_claim_of_a_secret_user_list_shows_no_uuid():
     provider = offline()
 
-    def check_with(users: list[str]) -> CheckResponse:
+    def check_with(users: list[str], urn: str = URN) -> CheckResponse:
         news = {
             "productCode": wrap("on_call"),
             "userUuids": wrap(users, secret=True),
             "exclusive": wrap(True),
         }
-        return asyncio.run(provider.check(CheckRequest(URN, {}, news, b"")))
+        return asyncio.run(provider.check(CheckRequest(urn, {}, news, b"")))
 
     assert check_with([A]).failures == []
-    failures = check_with([B]).failures or []
+    failures = check_with([B], urn=f"{URN}-other").failures or []
     assert [f.property for f in failures] == ["exclusive"]
     assert A not in failures[0].reason and B not in failures[0].reason
     assert "[secret]" in failures[0].reason
@@ -197,15 +197,17 @@ def test_check_refuses_other_resource_types():
 def test_a_second_exclusive_declaration_of_a_product_fails_in_check():
     provider = offline()
 
-    def check_with(users: list[str]) -> CheckResponse:
+    def check_with(users: list[str], urn: str = URN) -> CheckResponse:
         news = {"productCode": wrap("on_call"), "userUuids": wrap(users), "exclusive": wrap(True)}
-        return asyncio.run(provider.check(CheckRequest(URN, {}, news, b"")))
+        return asyncio.run(provider.check(CheckRequest(urn, {}, news, b"")))
 
     assert check_with([A]).failures == []
-    assert check_with([A]).failures == []  # the same declaration again (checked, then created)
-    failures = check_with([B]).failures or []
+    assert check_with([A]).failures == []  # the same resource again (checked, then created)
+    assert check_with([A, B]).failures == []  # and with new users
+    # Another resource of the product, even with the same users, is refused.
+    failures = check_with([A, B], urn=f"{URN}-other").failures or []
     assert [f.property for f in failures] == ["exclusive"]
-    assert "exclusive: true" in failures[0].reason
+    assert "exclusive: true" in failures[0].reason and "'responders-other'" in failures[0].reason
 
 
 # -- diff -----------------------------------------------------------------------

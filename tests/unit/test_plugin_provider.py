@@ -51,7 +51,7 @@ def configured(warn: Any = None) -> SeatsProvider:
 
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch, fake: FakeClient) -> SeatsProvider:
-    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings: fake)
+    monkeypatch.setattr(lifecycle, "SeatsClient", lambda settings, **_: fake)
     return configured()
 
 
@@ -157,7 +157,11 @@ def test_refresh_rewrites_the_inputs_to_the_users_still_seated(provider, fake):
     fresh = configured()  # a new process: nothing cached
     refreshed = read(fresh, PRODUCT, outputs, inputs)
     assert refreshed.resource_id == PRODUCT
-    assert plain_map(refreshed.inputs) == {"productCode": PRODUCT, "userUuids": [A, C]}
+    assert plain_map(refreshed.inputs) == {
+        "productCode": PRODUCT,
+        "userUuids": [A, C],
+        "exclusive": False,  # written back always, as the dynamic resource does
+    }
     assert plain_map(refreshed.properties)["unmanagedIds"] == []
 
 
@@ -278,11 +282,18 @@ def test_api_errors_reach_the_engine_as_plugin_errors(provider, fake):
     assert "503" in str(info.value)
 
 
-def test_get_seat_holders_validates_its_argument():
-    result = run(SeatsProvider(environ={}).invoke(InvokeRequest(GET_SEAT_HOLDERS, {})))
-    assert [f.property for f in result.failures] == ["productCode"]
+def test_get_seat_holders_validates_its_argument_with_the_resources_rule(provider, fake):
+    for value in (None, " ", "Incident Response"):
+        request = InvokeRequest(
+            GET_SEAT_HOLDERS, {} if value is None else {"productCode": wrap(value)}
+        )
+        result = run(provider.invoke(request))
+        assert [f.property for f in result.failures] == ["productCode"]
+        # The words of the resource's own check of productCode.
+        assert (result.failures or [])[0].reason.startswith("productCode ")
+    assert fake.count("list") == 0
     with pytest.raises(PluginError, match="Unknown function"):
-        run(SeatsProvider(environ={}).invoke(InvokeRequest("datadog-seats:index:nope", {})))
+        run(provider.invoke(InvokeRequest("datadog-seats:index:nope", {})))
 
 
 class AbortingContext:

@@ -33,7 +33,7 @@ class ExplodingClient:
 
     listings: ClassVar[list[str]] = []
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: Any, **_: Any) -> None:
         self.settings = settings
 
     def list_seat_holders(self, product_code: str) -> set[str]:
@@ -271,7 +271,7 @@ def test_configure_falls_back_to_the_environment(clean_env):
     clean_env.setenv("DD_APP_KEY", "env-app")
     clean_env.setenv("DD_SITE", "datadoghq.eu")
     built: list[Any] = []
-    clean_env.setattr(lifecycle, "SeatsClient", lambda settings: built.append(settings))
+    clean_env.setattr(lifecycle, "SeatsClient", lambda settings, **_: built.append(settings))
     SeatAssignmentProvider().configure(configure_request({"datadog-seats:batchSize": "3"}))
     (settings,) = built
     assert (settings.api_key, settings.app_key) == ("env-api", "env-app")
@@ -469,7 +469,7 @@ def test_check_keeps_exclusive_and_defaults_it_to_false(offline):
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("true", "'true'"), (1, "number 1"), (0.0, "number 0"), ("yes", "'yes'"), ([True], "[true]")],
+    [("true", "'true'"), (1, "number 1"), (0.0, "number 0"), ("yes", "'yes'"), ([True], "[True]")],
 )
 def test_check_refuses_an_exclusive_that_is_not_a_bool(offline, value, shown):
     result = offline.check({}, {"product_code": PRODUCT, "user_uuids": [A], "exclusive": value})

@@ -23,16 +23,10 @@ from pulumi_datadog_seats.errors import (
     TransportError,
     UnprocessableError,
 )
-from pulumi_datadog_seats.reconcile import (
-    Plan,
-    assign_or_roll_back,
-    batches,
-    converge,
-    plan,
-    release,
-    release_or_restore,
-)
+from pulumi_datadog_seats.reconcile import Plan, assign_or_roll_back, converge, plan
 from pulumi_datadog_seats.redaction import user_uuid_set
+from pulumi_datadog_seats.release import release, release_or_restore
+from pulumi_datadog_seats.seat_api import batches
 from tests.unit.conftest import PATH, FakeClient, uid
 
 PRODUCT = "incident_response"

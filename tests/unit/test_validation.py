@@ -85,7 +85,7 @@ def test_check_lists_every_invalid_entry_in_one_failure():
     assert len(outcome.failures) == 1
     prop, reason = outcome.failures[0]
     assert prop == "user_uuids"
-    for bad in ("'nope'", "7 (a number)", "null", "''", "'also-bad'"):
+    for bad in ("'nope'", "7 (a number)", "None", "''", "'also-bad'"):
         assert bad in reason
     assert uid(1) not in reason.split("not UUIDs:")[1]
 
@@ -129,7 +129,7 @@ def test_check_accepts_lower_snake_product_codes(product_code):
         ),
         (["3f2a6b1c-0d4e-4f5a-9b8c-7d6e5f4a3b2c"], "(a list)"),
         ({"id": "x"}, "(an object: pass the user's id string"),
-        (True, "true (a boolean)"),
+        (True, "True (a boolean)"),
         (2.5, "2.5 (a number)"),
         ("   ", "'   ' (empty)"),
     ],

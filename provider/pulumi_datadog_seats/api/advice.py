@@ -12,7 +12,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..declaration import PYTHON, Spelling
 from ..errors import (
     AuthenticationError,
     BadRequestError,
@@ -24,6 +23,7 @@ from ..errors import (
     ServerError,
     UnprocessableError,
 )
+from ..spelling import PYTHON, Spelling
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """SeatsClient: the three Seats API endpoints, over the shared :class:`~.transport.Transport`.
 
-``POST /api/v2/seats/users`` assigns, ``DELETE`` unassigns (both in batches of
-``Settings.batch_size``, both idempotent so retrying is safe) and ``GET``
+``POST /api/v2/seats/users`` assigns, ``DELETE`` unassigns (one batch of users per
+request, both idempotent so retrying is safe; :mod:`..reconcile` slices) and ``GET``
 lists seat holders page by page following ``meta.next_cursor``. One batch's write
 answers a :class:`WriteResult`: what Datadog answered, and whether an earlier attempt
 of the request may still be carried out later (retrying is safe, but a retried write
@@ -78,18 +78,6 @@ class SeatsClient:
 
     # -- endpoints ---------------------------------------------------------
 
-    def assign(self, product_code: str, user_uuids: Sequence[str]) -> list[str]:
-        """Assign seats of ``product_code`` to ``user_uuids``, one request per batch.
-
-        Returns the union of the ``assigned_ids`` Datadog answered. What those
-        mean is not settled by the API reference (all holders, or only the new
-        ones), so callers confirm with :meth:`list_seat_holders` when it matters.
-        """
-        assigned: dict[str, None] = {}
-        for batch in self.batches(user_uuids):
-            assigned.update(dict.fromkeys(self.assign_batch(product_code, batch).assigned_ids))
-        return list(assigned)
-
     def assign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One ``POST``: assign seats to at most a batch of users."""
         answer = self.transport.request_answer(
@@ -105,11 +93,6 @@ class SeatsClient:
         ids = answer.optional_array(attributes.get("assigned_ids"), where)
         assigned = tuple(answer.user_uuid(i, f"{where}[{n}]") for n, i in enumerate(ids))
         return WriteResult(assigned, answer.may_land_again)
-
-    def unassign(self, product_code: str, user_uuids: Sequence[str]) -> None:
-        """Unassign seats of ``product_code`` from ``user_uuids``, one request per batch."""
-        for batch in self.batches(user_uuids):
-            self.unassign_batch(product_code, batch)
 
     def unassign_batch(self, product_code: str, user_uuids: Sequence[str]) -> WriteResult:
         """One ``DELETE``: unassign seats from at most a batch of users."""
@@ -144,15 +127,6 @@ class SeatsClient:
     def list_seat_holders(self, product_code: str) -> set[str]:
         """The lower-case UUIDs of every holder of a seat of ``product_code``."""
         return {user.id for user in self.iter_seat_users(product_code)}
-
-    # -- plumbing ----------------------------------------------------------
-
-    def batches(self, user_uuids: Sequence[str]) -> Iterator[list[str]]:
-        """``user_uuids`` in request-sized slices of ``Settings.batch_size``."""
-        size = self.settings.batch_size
-        items = list(user_uuids)
-        for start in range(0, len(items), size):
-            yield items[start : start + size]
 
 
 def _assignment_body(product_code: str, user_uuids: Sequence[str]) -> dict[str, Any]:

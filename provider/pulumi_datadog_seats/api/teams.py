@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import TEAMS_READ_PERMISSION, required_text
+from ..errors import TEAMS_READ_PERMISSION
 from ..redaction import parse_user_uuid
 from ..settings import Settings
 from .advice import ApiAdvice, read_advice
@@ -25,8 +25,6 @@ from .transport import Transport
 __all__ = ["MAX_PAGE_SIZE", "TeamMember", "TeamsClient", "memberships_path", "team_advice"]
 
 MAX_PAGE_SIZE = 100  # Datadog's maximum page[size] for team memberships
-#: What a team id is, for the message that refuses something else.
-TEAM_ID_EXAMPLE = "a team id (a UUID, such as the id of a datadog.Team resource)"
 
 
 def team_advice(team_id: str) -> ApiAdvice:
@@ -69,7 +67,6 @@ class TeamsClient:
 
     def iter_members(self, team_id: str) -> Iterator[TeamMember]:
         """Every membership of the team, page by page, in Datadog's order."""
-        team_id = required_text("team_id", team_id, example=TEAM_ID_EXAMPLE)
         pages = iter_numbered_pages(
             self.transport,
             memberships_path(team_id),

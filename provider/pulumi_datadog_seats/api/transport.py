@@ -27,7 +27,6 @@ import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from http.client import HTTPException
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
 
 import requests
@@ -37,6 +36,7 @@ from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from ..errors import SeatsApiError, SeatsError, TransportError, no_clear_answer, quoted
 from ..redaction import scrub_keys, scrub_logs_of
 from ..settings import Settings
+from ..version import package_version
 from .advice import ApiAdvice, error_from_response
 from .answers import Answer
 from .failures import no_answer_message, proxy_for, timed_out_error
@@ -64,16 +64,9 @@ _NO_PROXIES = cast("MutableMapping[str, str]", {"http": None, "https": None, "al
 log = logging.getLogger(__name__)
 
 
-def _package_version() -> str:
-    try:
-        return version("pulumi-datadog-seats")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
 #: As datadog-api-client-python's: the package, then the runtime (support asks which Python).
 USER_AGENT = (
-    f"pulumi-datadog-seats/{_package_version()} (python {platform.python_version()}) "
+    f"pulumi-datadog-seats/{package_version()} (python {platform.python_version()}) "
     f"python-requests/{requests.__version__}"
 )
 

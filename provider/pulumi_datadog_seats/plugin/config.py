@@ -3,8 +3,8 @@
 The engine hands a provider plugin only its own namespace, without the prefix:
 ``pulumi config set --secret datadog-seats:apiKey K`` arrives as ``apiKey``.
 :func:`~pulumi_datadog_seats.settings.resolve_settings` reads namespaced keys under a
-front end's :class:`~pulumi_datadog_seats.declaration.Spelling`: the plugin's is
-:data:`~pulumi_datadog_seats.declaration.SCHEMA` (``datadog-seats:apiKey``, ...), so its
+front end's :class:`~pulumi_datadog_seats.spelling.Spelling`: the plugin's
+(``datadog-seats:apiKey``, ...), so its
 messages name the keys a plugin user sets, and the environment fallbacks (``DD_API_KEY``,
 ``DD_SITE``, ...) stay exactly the dynamic provider's.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..declaration import SCHEMA
 from ..errors import ConfigurationError
 from ..settings import KNOBS, Settings, resolve_settings
+from ..spelling import YAML, Spelling
 from .schema import API_KEY, API_URL, APP_KEY, PACKAGE, SECRET_CONFIG
 from .values import is_unknown
 
@@ -51,15 +51,20 @@ def settings_lookup(config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+def resolve(
+    config: Mapping[str, Any], environ: Mapping[str, str], spelling: Spelling = YAML
+) -> Settings:
     """Settings from the plugin's config, falling back to the environment like the dynamic provider.
 
-    Raises :class:`ConfigurationError` whose message names the plugin's keys.
+    Raises :class:`ConfigurationError` whose message names the plugin's keys (every
+    plugin spelling has the same ``datadog-seats:*`` keys).
     """
-    return resolve_settings(settings_lookup(config), environ, SCHEMA)
+    return resolve_settings(settings_lookup(config), environ, spelling)
 
 
-def check(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[tuple[str, str]]:
+def check(
+    config: Mapping[str, Any], environ: Mapping[str, str], spelling: Spelling = YAML
+) -> list[tuple[str, str]]:
     """The ``(property, reason)`` failures of a provider configuration; empty if it is usable.
 
     Unknown values (during preview) are not judged. A failure names the config property it
@@ -69,7 +74,7 @@ def check(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[tuple[s
     if any(is_unknown(v) for v in config.values()):
         return []
     try:
-        resolve(config, environ)
+        resolve(config, environ, spelling)
     except ConfigurationError as exc:
         return [(_property(key), message) for key, message in exc.problems]
     return []

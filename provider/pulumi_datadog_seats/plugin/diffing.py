@@ -14,14 +14,15 @@ from __future__ import annotations
 from pulumi.provider.experimental.provider import DiffResponse, PropertyDiff, PropertyDiffKind
 
 from ..changes import Diff
-from ..declaration import EXCLUSIVE, PRODUCT_CODE, SCHEMA, UNMANAGED_IDS, USER_UUIDS
+from ..declaration import EXCLUSIVE, PRODUCT_CODE, UNMANAGED_IDS, USER_UUIDS
+from ..spelling import SCHEMA_NAMES as SCHEMA
 
 
 def detailed_diff(diff: Diff) -> DiffResponse:
     """The engine's form of ``diff``: one path per user added or removed, and per holder an
     exclusive declaration removes; a new product code replaces, creating first (a new
     product Datadog refuses then takes no seat away)."""
-    users, outsiders = SCHEMA[USER_UUIDS], SCHEMA[UNMANAGED_IDS]
+    users, unmanaged = SCHEMA[USER_UUIDS], SCHEMA[UNMANAGED_IDS]
     detailed: dict[str, PropertyDiff] = {}
     if PRODUCT_CODE in diff.changed:
         detailed[SCHEMA[PRODUCT_CODE]] = _kind(PropertyDiffKind.UPDATE_REPLACE)
@@ -36,8 +37,8 @@ def detailed_diff(diff: Diff) -> DiffResponse:
         detailed[path] = _kind(kind)
     if EXCLUSIVE in diff.changed:
         detailed[SCHEMA[EXCLUSIVE]] = _kind(PropertyDiffKind.UPDATE)
-    for index in diff.outsiders:
-        detailed[f"{outsiders}[{index}]"] = _kind(PropertyDiffKind.DELETE)
+    for index in diff.unmanaged:
+        detailed[f"{unmanaged}[{index}]"] = _kind(PropertyDiffKind.DELETE)
     return DiffResponse(
         changes=diff.has_changes,
         replaces=[SCHEMA[name] for name in diff.replaces],

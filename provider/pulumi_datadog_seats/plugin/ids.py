@@ -30,11 +30,6 @@ class ImportId:
     product_code: str
     users: tuple[str, ...] | None = None
 
-    def __str__(self) -> str:
-        if self.users is None:
-            return self.product_code
-        return f"{self.product_code}:{','.join(self.users)}"
-
 
 _USAGE = (
     f"Use `pulumi import {SEAT_ASSIGNMENT} NAME PRODUCT_CODE` to adopt every holder of the "

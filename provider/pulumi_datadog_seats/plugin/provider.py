@@ -4,11 +4,11 @@ The server of ``pulumi.provider.experimental`` awaits every handler on one
 asyncio loop, so each blocking Seats API call runs in a worker thread
 (``asyncio.to_thread``); the client, the holders view and the exclusive claims
 are thread-safe. Handlers dispatch by ``request.type`` (the resource token),
-as pulumi's own ``tests/testprovider-py`` does.
+as pulumi's own ``tests/testprovider-py`` does; the functions are :mod:`.functions`.
 
 Values cross the protocol as ``PropertyValue``; :mod:`.values` turns them into
 the plain values the lifecycle core (:mod:`pulumi_datadog_seats.lifecycle`) takes,
-unknowns included.
+unknowns included. Messages speak the program's language (a ``Spelling``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from pulumi.provider.experimental.property_value import PropertyValue
@@ -42,36 +41,29 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from ..declaration import SCHEMA, USER_OUTPUTS, Declaration, SeatOutputs, declaration_of
+from ..declaration import PRODUCT_CODE, USER_OUTPUTS, USER_UUIDS, Declaration, SeatOutputs
+from ..declaration import declaration_of as core_declaration_of
 from ..errors import PluginError, SeatsError
 from ..lifecycle import SeatLifecycle
-from ..lookups import fetch_seat_holders
 from ..redaction import scrub_keys
 from ..settings import Settings
+from ..spelling import SCHEMA_NAMES, YAML, Spelling
 from . import config as plugin_config
 from .diffing import detailed_diff
+from .functions import invoke
 from .ids import parse_import_id, product_of, resource_id
-from .schema import (
-    EXCLUSIVE,
-    GET_SEAT_HOLDERS,
-    HOLDERS,
-    PRODUCT_CODE,
-    SEAT_ASSIGNMENT,
-    SECRET_CONFIG,
-    USER_UUIDS,
-    schema_json,
-)
-from .values import is_secret, is_unknown, plain, plain_map, wrap
+from .schema import SEAT_ASSIGNMENT, SECRET_CONFIG, schema_json
+from .values import is_secret, is_unknown, plain_map, wrap
 
 T = TypeVar("T")
 
-#: Property names of the core (``user_uuids``) -> of the schema (``userUuids``), and back.
-_SCHEMA_NAME = SCHEMA.properties
-_CORE_NAME = {schema_name: name for name, schema_name in _SCHEMA_NAME.items()}
+#: Property names of the schema (``userUuids``) -> of the core (``user_uuids``).
+_CORE_NAME = {schema_name: name for name, schema_name in SCHEMA_NAMES.items()}
+_USERS = SCHEMA_NAMES[USER_UUIDS]
 
 
 class SeatsProvider(Provider):
-    """The ``datadog-seats`` provider: resource SeatAssignment, function getSeatHolders.
+    """The ``datadog-seats`` provider: resource SeatAssignment and the lookup functions.
 
     A thin adapter over :class:`~pulumi_datadog_seats.lifecycle.SeatLifecycle`: it turns
     ``PropertyValue`` maps (camelCase, secrets wrapped) into the core's values and back.
@@ -81,16 +73,19 @@ class SeatsProvider(Provider):
         self,
         environ: Mapping[str, str] | None = None,
         warn: Callable[[str, str], None] | None = None,
+        spelling: Spelling = YAML,
     ) -> None:
         """``environ``: where the credential fallbacks are read (``os.environ`` by default).
 
         ``warn(urn, message)``: where warnings go (the engine's log when the plugin is
-        served, see :mod:`.server`); None drops them.
+        served, see :mod:`.server`); None drops them. ``spelling``: the language of the
+        program, which the messages speak (the server reads it from the project:
+        :mod:`.language`).
         """
         super().__init__()
         self._environ = os.environ if environ is None else environ
         self._warn = warn
-        self._lifecycle = SeatLifecycle(SCHEMA)
+        self._lifecycle = SeatLifecycle(spelling)
         self._settings: Settings | None = None
 
     # -- schema and configuration -------------------------------------------
@@ -106,7 +101,8 @@ class SeatsProvider(Provider):
         so a key set without ``--secret`` would be stored in plain text in the
         provider's state: returning it as a secret prevents that.
         """
-        failures = plugin_config.check(plain_map(request.new_inputs), self._environ)
+        spelling = self._lifecycle.spelling
+        failures = plugin_config.check(plain_map(request.new_inputs), self._environ, spelling)
         inputs = {
             key: value.with_secret(True) if key in SECRET_CONFIG else value
             for key, value in request.new_inputs.items()
@@ -140,7 +136,7 @@ class SeatsProvider(Provider):
         (``datadog-seats:config:apiKey``); ``args`` wins.
         """
         config = plain_map(request.args) or plugin_config.from_variables(request.variables)
-        settings = plugin_config.resolve(config, self._environ)
+        settings = plugin_config.resolve(config, self._environ, self._lifecycle.spelling)
         self._lifecycle.configure(settings)
         self._settings = settings
         # Secrets: yes, to keep a secret input's outputs secret. No preview calls of
@@ -158,28 +154,26 @@ class SeatsProvider(Provider):
         """Validate and normalise the inputs; unknowns pass through untouched. Before a
         create (no previous inputs), warn of the holders an exclusive declaration unassigns."""
         _require_seat_assignment(request.type)
-        secret = is_secret(request.new_inputs.get(USER_UUIDS))
         outcome = await _call(
             lambda: self._lifecycle.check(
                 _core_names(plain_map(request.new_inputs)),
-                secret=secret,
+                secret=is_secret(request.new_inputs.get(_USERS)),
                 is_unknown=is_unknown,
                 creating=not request.old_inputs,
+                claimant=request.urn,
             )
         )
         await self._warn_of(request.urn, outcome.warning)
-        # The engine prints the value of the property a failure names (secret or not): a
-        # failure about a secret or key-shaped value names none; its reason names it.
-        failures = [
-            CheckFailure("" if prop in outcome.unprintable else _SCHEMA_NAME[prop], reason)
-            for prop, reason in outcome.failures
-        ]
         inputs = {
-            _SCHEMA_NAME[name]: wrap(
-                value, secret=is_secret(request.new_inputs.get(_SCHEMA_NAME[name]))
+            SCHEMA_NAMES[name]: wrap(
+                value, secret=is_secret(request.new_inputs.get(SCHEMA_NAMES[name]))
             )
             for name, value in outcome.inputs.items()
         }
+        failures = [
+            CheckFailure(SCHEMA_NAMES.get(prop, prop), reason)
+            for prop, reason in outcome.reported()
+        ]
         return CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
@@ -191,7 +185,7 @@ class SeatsProvider(Provider):
                 _core_names(plain_map(request.old_state)),
                 _core_names(plain_map(request.new_inputs)),
                 is_unknown,
-                secret=is_secret(request.new_inputs.get(USER_UUIDS)),
+                secret=is_secret(request.new_inputs.get(_USERS)),
             )
         )
         await self._warn_of(request.urn, diff.warning)
@@ -201,7 +195,7 @@ class SeatsProvider(Provider):
         """Assign seats to every declared user (with ``exclusive``, to them only); all or none."""
         _require_seat_assignment(request.type)
         declaration = _declaration(request.properties)
-        outputs = await _call(lambda: self._lifecycle.create(declaration))
+        outputs = await _call(lambda: self._lifecycle.create(declaration, request.urn))
         return CreateResponse(
             resource_id=resource_id(declaration.product_code),
             properties=_outputs(outputs, request.properties),
@@ -212,13 +206,13 @@ class SeatsProvider(Provider):
         _require_seat_assignment(request.type)
         declaration = _declaration(request.news)
         previously = _declaration(request.olds).users
-        outputs = await _call(lambda: self._lifecycle.update(declaration, previously))
+        outputs = await _call(lambda: self._lifecycle.update(declaration, previously, request.urn))
         return UpdateResponse(properties=_outputs(outputs, request.news))
 
     async def delete(self, request: DeleteRequest) -> None:
         """Give back the seats of every declared user; all of them, or none."""
         _require_seat_assignment(request.type)
-        declaration = _declaration(request.properties)
+        declaration = _declaration(request.properties, request.resource_id)
         await _call(lambda: self._lifecycle.delete(declaration))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -232,19 +226,16 @@ class SeatsProvider(Provider):
         _require_seat_assignment(request.type)
         if not request.properties:
             return await self._adopt(request.resource_id)
-        declaration = _declaration(request.properties)
-        if not declaration.product_code:
-            declaration = replace(declaration, product_code=product_of(request.resource_id))
+        declaration = _declaration(request.properties, request.resource_id)
         refreshed = await _call(lambda: self._lifecycle.refresh(declaration))
         await self._warn_of(request.urn, refreshed.warning)
         if refreshed.outputs is None:
             return ReadResponse(resource_id="", properties={}, inputs={})
         outputs = _outputs(refreshed.outputs, request.properties)
         inputs = dict(request.inputs)
-        inputs[PRODUCT_CODE] = outputs[PRODUCT_CODE]
-        inputs[USER_UUIDS] = outputs[USER_UUIDS]
-        if declaration.exclusive or EXCLUSIVE in inputs:
-            inputs[EXCLUSIVE] = outputs[EXCLUSIVE]
+        inputs.update(
+            {SCHEMA_NAMES[name]: outputs[SCHEMA_NAMES[name]] for name in refreshed.inputs}
+        )
         return ReadResponse(resource_id=request.resource_id, properties=outputs, inputs=inputs)
 
     async def _adopt(self, raw_id: str) -> ReadResponse:
@@ -253,59 +244,17 @@ class SeatsProvider(Provider):
         outputs = await _call(lambda: self._lifecycle.adopt(wanted.product_code, users))
         properties = _outputs(outputs, {})
         # No `exclusive`: false is the default, so the generated program need not say it.
-        inputs = {PRODUCT_CODE: properties[PRODUCT_CODE], USER_UUIDS: properties[USER_UUIDS]}
+        names = (SCHEMA_NAMES[PRODUCT_CODE], _USERS)
+        inputs = {name: properties[name] for name in names}
         return ReadResponse(
             resource_id=resource_id(wanted.product_code), properties=properties, inputs=inputs
         )
 
-    # -- getSeatHolders ---------------------------------------------------------
+    # -- functions ---------------------------------------------------------------------
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
-        """``datadog-seats:index:getSeatHolders``: every holder of a product."""
-        if request.tok != GET_SEAT_HOLDERS:
-            raise PluginError(
-                f"Unknown function {request.tok!r}: the datadog-seats provider has only "
-                f"{GET_SEAT_HOLDERS}."
-            )
-        product_code = plain(request.args.get(PRODUCT_CODE))
-        if not isinstance(product_code, str) or not product_code.strip():
-            return InvokeResponse(
-                failures=[
-                    CheckFailure(
-                        PRODUCT_CODE,
-                        "productCode must be a non-empty string such as 'incident_response' "
-                        f"or 'on_call', got {product_code!r}",
-                    )
-                ]
-            )
-        product_code = product_code.strip()
-        settings = self._configured_settings()
-        # The same lookup Python programs call (pulumi_datadog_seats.lookups), sorted by UUID.
-        users = await _call(
-            lambda: sorted(fetch_seat_holders(product_code, settings=settings), key=_by_id)
-        )
-        holders = [
-            {
-                "id": user.id,
-                **{
-                    key: value
-                    for key, value in (
-                        ("email", user.email),
-                        ("name", user.name),
-                        ("assignedAt", user.assigned_at),
-                    )
-                    if value is not None
-                },
-            }
-            for user in users
-        ]
-        return InvokeResponse(
-            return_value={
-                PRODUCT_CODE: wrap(product_code),
-                USER_UUIDS: wrap([user.id for user in users]),
-                HOLDERS: wrap(holders),
-            }
-        )
+        """The lookup functions (:mod:`.functions`), on the provider's HTTP session."""
+        return await invoke(request, lambda: self._lifecycle.queries, _call)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -319,11 +268,6 @@ class SeatsProvider(Provider):
         """Print ``warning`` as a warning of the resource ``urn`` (nothing when None)."""
         if warning and self._warn is not None:
             await asyncio.to_thread(self._warn, urn, warning)
-
-    def _configured_settings(self) -> Settings:
-        if self._settings is None:
-            raise PluginError("the datadog-seats provider was used before it was configured")
-        return self._settings
 
 
 def _require_seat_assignment(type_: str) -> None:
@@ -339,25 +283,26 @@ def _core_names(values: Mapping[str, Any]) -> dict[str, Any]:
     return {_CORE_NAME[key]: value for key, value in values.items() if key in _CORE_NAME}
 
 
-def _declaration(props: Mapping[str, PropertyValue]) -> Declaration:
-    """The declaration in checked inputs or outputs; secret as ``userUuids`` is."""
-    return declaration_of(_core_names(plain_map(props)), secret=is_secret(props.get(USER_UUIDS)))
+def _declaration(props: Mapping[str, PropertyValue], id_: str = "") -> Declaration:
+    """The declaration in checked inputs or outputs; secret as ``userUuids`` is. The
+    plugin's resource IDs are product codes (:mod:`.ids`)."""
+    return core_declaration_of(
+        _core_names(plain_map(props)),
+        secret=is_secret(props.get(_USERS)),
+        product_code_of_id=product_of(id_),
+    )
 
 
 def _outputs(outputs: SeatOutputs, inputs: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:
     """The outputs as properties: those naming users are secret if ``userUuids`` was, the
     product code if it was."""
-    users_secret = is_secret(inputs.get(USER_UUIDS))
+    users_secret = is_secret(inputs.get(_USERS))
     secret = {name: users_secret for name in USER_OUTPUTS}
-    secret[_CORE_NAME[PRODUCT_CODE]] = is_secret(inputs.get(PRODUCT_CODE))
+    secret[PRODUCT_CODE] = is_secret(inputs.get(SCHEMA_NAMES[PRODUCT_CODE]))
     return {
-        _SCHEMA_NAME[name]: wrap(value, secret=secret.get(name, False))
+        SCHEMA_NAMES[name]: wrap(value, secret=secret.get(name, False))
         for name, value in outputs.as_dict().items()
     }
-
-
-def _by_id(user: Any) -> str:
-    return str(user.id)
 
 
 def _plugin_errors(fn: Callable[[], T]) -> T:

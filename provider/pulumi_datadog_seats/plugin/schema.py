@@ -1,33 +1,37 @@
 """The Pulumi package schema of ``datadog-seats``, served by the plugin's GetSchema.
 
-Built from Python data rather than kept as a JSON file so that the knobs and
-their defaults come from :data:`pulumi_datadog_seats.settings.KNOBS`, the
-same table the dynamic provider reads: the two front ends cannot drift apart.
+Built from Python data rather than kept as a JSON file: the knobs and their defaults
+come from :data:`pulumi_datadog_seats.settings.KNOBS`, the same table the dynamic
+provider reads, and every description from :mod:`pulumi_datadog_seats.descriptions`,
+which the Python docstrings read too.
 """
 
 from __future__ import annotations
 
 import json
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from .. import declaration
-from ..declaration import SCHEMA
+from .. import descriptions as text
+from ..declaration import (
+    ASSIGNED_IDS,
+    EMAILS,
+    EXCLUSIVE,
+    PRODUCT_CODE,
+    TEAM_ID,
+    UNMANAGED_IDS,
+    USER_UUIDS,
+)
+from ..descriptions import HOLDERS, markdown
 from ..settings import API_KEY_ENV, API_URL_ENV, APP_KEY_ENV, KNOBS, SITE_ENV
+from ..spelling import SCHEMA_NAMES
+from ..version import package_version
 
 PACKAGE = "datadog-seats"
 SEAT_ASSIGNMENT = f"{PACKAGE}:index:SeatAssignment"
 GET_SEAT_HOLDERS = f"{PACKAGE}:index:getSeatHolders"
+LOOKUP_USER_UUIDS = f"{PACKAGE}:index:lookupUserUuids"
+GET_TEAM_MEMBER_UUIDS = f"{PACKAGE}:index:getTeamMemberUuids"
 SEAT_HOLDER = f"{PACKAGE}:index:SeatHolder"
-
-# Property names of SeatAssignment (inputs and outputs) and of getSeatHolders, as the
-# schema spells the core's names.
-PRODUCT_CODE = SCHEMA[declaration.PRODUCT_CODE]
-USER_UUIDS = SCHEMA[declaration.USER_UUIDS]
-EXCLUSIVE = SCHEMA[declaration.EXCLUSIVE]
-ASSIGNED_IDS = SCHEMA[declaration.ASSIGNED_IDS]
-UNMANAGED_IDS = SCHEMA[declaration.UNMANAGED_IDS]
-HOLDERS = "holders"
 
 # Provider configuration: the credentials and URL, then the knobs of settings.KNOBS.
 API_KEY = "apiKey"
@@ -40,18 +44,16 @@ SECRET_CONFIG = (API_KEY, APP_KEY)
 REPOSITORY = "https://github.com/pulumi-datadog-seats/pulumi-datadog-seats"
 NODEJS_PACKAGE = "@pulumi-datadog-seats/datadog-seats"
 GO_IMPORT_BASE_PATH = "github.com/pulumi-datadog-seats/pulumi-datadog-seats/sdk/go/datadogseats"
-#: Never `pulumi_datadog_seats`: that is the dynamic resource, the Python API. No Python
-#: SDK is generated from this schema; the name keeps one generated elsewhere (e.g. by
-#: `pulumi package add`) from shadowing it.
+#: Never `pulumi_datadog_seats`: that is the dynamic resource, the Python API; a unit test
+#: keeps the two apart.
 PYTHON_PACKAGE = "pulumi_datadog_seats_sdk"
 
+_STRING: dict[str, Any] = {"type": "string"}
+_STRINGS: dict[str, Any] = {"type": "array", "items": _STRING}
 
-def package_version() -> str:
-    """The version of the installed distribution, which is the plugin's and the schema's."""
-    try:
-        return version("pulumi-datadog-seats")
-    except PackageNotFoundError:
-        return "0.0.0"
+
+def _described(kind: dict[str, Any], description: str, **more: Any) -> dict[str, Any]:
+    return {**kind, "description": markdown(description), **more}
 
 
 def _env(names: tuple[str, ...]) -> str:
@@ -60,158 +62,109 @@ def _env(names: tuple[str, ...]) -> str:
 
 def _config_properties() -> dict[str, dict[str, Any]]:
     props: dict[str, dict[str, Any]] = {
-        API_KEY: {
-            "type": "string",
-            "secret": True,
-            "description": (
-                "Datadog API key of the organization. Falls back to the environment "
-                f"variable {_env(API_KEY_ENV)}. Set it with `pulumi config set --secret "
-                f"{PACKAGE}:{API_KEY} <key>`."
-            ),
-        },
-        APP_KEY: {
-            "type": "string",
-            "secret": True,
-            "description": (
-                "Datadog application key of a user or service account with one of the "
-                "permissions `billing_edit`, `incident_write` or `on_call_write`. Falls back "
-                f"to the environment variable {_env(APP_KEY_ENV)}."
-            ),
-        },
-        API_URL: {
-            "type": "string",
-            "description": (
-                "Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. "
-                f"Falls back to {_env(API_URL_ENV)}, then to `https://api.<{SITE_ENV}>`, then "
-                "to `https://api.datadoghq.com`. Must be https (plain http only to a loopback "
-                "address, such as the local Seats API emulator)."
-            ),
-        },
+        API_KEY: _described(
+            _STRING,
+            f"{text.API_KEY} Falls back to the environment variable {_env(API_KEY_ENV)}. "
+            f"Set it with `pulumi config set --secret {PACKAGE}:{API_KEY} <key>`.",
+            secret=True,
+        ),
+        APP_KEY: _described(
+            _STRING,
+            f"{text.APP_KEY} Falls back to the environment variable {_env(APP_KEY_ENV)}.",
+            secret=True,
+        ),
+        API_URL: _described(
+            _STRING,
+            f"{text.API_URL} Falls back to {_env(API_URL_ENV)}, then to "
+            f"`https://api.<{SITE_ENV}>`, then to `https://api.datadoghq.com`.",
+        ),
     }
     for key, knob in KNOBS.items():
-        props[key] = {
-            "type": "integer" if knob.integer else "number",
-            "description": (
-                f"{knob.doc[0].upper()}{knob.doc[1:]} (default {knob.default:g}, "
-                f"at least {knob.minimum:g})."
-            ),
-        }
+        props[key] = _described(
+            {"type": "integer" if knob.integer else "number"},
+            f"{knob.doc[0].upper()}{knob.doc[1:]} (default {knob.default:g}, "
+            f"at least {knob.minimum:g}).",
+        )
     return props
 
 
 def _seat_assignment() -> dict[str, Any]:
-    product_code = {
-        "type": "string",
-        "description": (
-            "The product whose seats are assigned, e.g. `incident_response` or `on_call`. "
-            "Changing it replaces the resource: the seats of the old product are given back "
-            "first, then the new product's are assigned."
-        ),
+    kinds: dict[str, dict[str, Any]] = {
+        PRODUCT_CODE: _STRING,
+        USER_UUIDS: _STRINGS,
+        EXCLUSIVE: {"type": "boolean"},
+        ASSIGNED_IDS: _STRINGS,
+        UNMANAGED_IDS: _STRINGS,
     }
-    user_uuids = {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": (
-            "The Datadog user UUIDs that hold a seat. Order, case and duplicates do not "
-            "matter. Must not be empty: delete the resource to give every seat back."
-        ),
+    outputs = {
+        SCHEMA_NAMES[name]: _described(kinds[name], about) for name, about in text.OUTPUTS.items()
     }
-    exclusive = {
-        "type": "boolean",
-        "description": (
-            "When true, `userUuids` is the complete set of holders of the product: every "
-            "other holder loses their seat on `pulumi up`. When false (the default), users "
-            "this resource never declared are never touched."
-        ),
+    inputs = {
+        SCHEMA_NAMES[name]: _described(kinds[name], about) for name, about in text.INPUTS.items()
     }
+    inputs[SCHEMA_NAMES[PRODUCT_CODE]]["replaceOnChanges"] = True
+    inputs[SCHEMA_NAMES[EXCLUSIVE]]["default"] = False
     return {
-        "description": (
-            "Seats of one Datadog product held by a declared set of users.\n\n"
-            "`pulumi up` assigns a seat to every declared user who lacks one and gives back "
-            "the seats of users removed from the list; `pulumi refresh` notices seats "
-            "removed outside Pulumi; `pulumi destroy` gives every declared seat back.\n\n"
-            "## Import\n\n"
-            "The ID is the product code. `pulumi import datadog-seats:index:SeatAssignment "
-            "NAME PRODUCT_CODE` adopts every current holder of the product; "
-            "`PRODUCT_CODE:UUID,UUID,...` adopts just those users (each must hold a seat)."
-        ),
-        "properties": {
-            PRODUCT_CODE: product_code,
-            USER_UUIDS: {
-                **user_uuids,
-                "description": "The declared users: canonical lower-case UUIDs, sorted.",
-            },
-            EXCLUSIVE: {**exclusive, "description": "Whether the declaration is exclusive."},
-            ASSIGNED_IDS: {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "The declared users that hold a seat, as confirmed by Datadog.",
-            },
-            UNMANAGED_IDS: {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": (
-                    "Only when `exclusive`: the holders of the product this resource does not "
-                    "declare, found by the last refresh, which the next `pulumi up` unassigns "
-                    "(sorted; empty after an up). Always empty otherwise: `getSeatHolders` "
-                    "lists every holder."
-                ),
-            },
-        },
-        "required": [PRODUCT_CODE, USER_UUIDS, EXCLUSIVE, ASSIGNED_IDS, UNMANAGED_IDS],
-        "inputProperties": {
-            PRODUCT_CODE: {**product_code, "replaceOnChanges": True},
-            USER_UUIDS: user_uuids,
-            EXCLUSIVE: {**exclusive, "default": False},
-        },
-        "requiredInputs": [PRODUCT_CODE, USER_UUIDS],
+        "description": f"{markdown(text.SEAT_ASSIGNMENT)}\n\n## Import\n\n{text.IMPORT}",
+        "properties": outputs,
+        "required": list(outputs),
+        "inputProperties": inputs,
+        "requiredInputs": [SCHEMA_NAMES[PRODUCT_CODE], SCHEMA_NAMES[USER_UUIDS]],
     }
 
 
-def _get_seat_holders() -> dict[str, Any]:
+def _function(
+    about: str, argument: str, kind: dict[str, Any], results: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """A function of one required argument (by the core's name), and its results."""
+    name = SCHEMA_NAMES[argument]
+    outputs = {key: _described(result, text.RESULTS[key]) for key, result in results.items()}
     return {
-        "description": "The users holding a seat of a Datadog product, read from the Seats API.",
+        "description": markdown(about),
         "inputs": {
-            "properties": {
-                PRODUCT_CODE: {
-                    "type": "string",
-                    "description": "The product, e.g. `incident_response` or `on_call`.",
-                }
-            },
-            "required": [PRODUCT_CODE],
+            "properties": {name: _described(kind, text.ARGUMENTS[argument])},
+            "required": [name],
         },
         "outputs": {
-            "properties": {
-                PRODUCT_CODE: {"type": "string", "description": "The product asked about."},
-                USER_UUIDS: {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "The UUIDs of every holder, sorted.",
-                },
-                HOLDERS: {
-                    "type": "array",
-                    "items": {"$ref": f"#/types/{SEAT_HOLDER}"},
-                    "description": "Every holder with what the API says about them, by UUID.",
-                },
-            },
-            "required": [PRODUCT_CODE, USER_UUIDS, HOLDERS],
+            "properties": {SCHEMA_NAMES.get(k, k): v for k, v in outputs.items()},
+            "required": [SCHEMA_NAMES.get(k, k) for k in outputs],
         },
     }
+
+
+def _functions() -> dict[str, Any]:
+    holders = {"type": "array", "items": {"$ref": f"#/types/{SEAT_HOLDER}"}}
+    return {
+        GET_SEAT_HOLDERS: _function(
+            text.GET_SEAT_HOLDERS,
+            PRODUCT_CODE,
+            _STRING,
+            {PRODUCT_CODE: _STRING, USER_UUIDS: _STRINGS, HOLDERS: holders},
+        ),
+        LOOKUP_USER_UUIDS: _function(
+            text.LOOKUP_USER_UUIDS, EMAILS, _STRINGS, {USER_UUIDS: _STRINGS}
+        ),
+        GET_TEAM_MEMBER_UUIDS: _function(
+            text.GET_TEAM_MEMBER_UUIDS, TEAM_ID, _STRING, {USER_UUIDS: _STRINGS}
+        ),
+    }
+
+
+def seat_holder_field(name: str) -> str:
+    """The schema's name of a field of SeatHolder (``assigned_at`` -> ``assignedAt``)."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 def _seat_holder_type() -> dict[str, Any]:
+    fields = {
+        seat_holder_field(name): _described(_STRING, about)
+        for name, about in text.SEAT_HOLDER_FIELDS.items()
+    }
     return {
         "type": "object",
-        "description": "One user holding a seat, as `GET /api/v2/seats/users` lists them.",
-        "properties": {
-            "id": {"type": "string", "description": "The user's UUID (lower case)."},
-            "email": {"type": "string", "description": "The user's email, if the API gave it."},
-            "name": {"type": "string", "description": "The user's name, if the API gave it."},
-            "assignedAt": {
-                "type": "string",
-                "description": "When the seat was assigned (RFC 3339), if the API gave it.",
-            },
-        },
+        "description": markdown(text.SEAT_HOLDER),
+        "properties": fields,
         "required": ["id"],
     }
 
@@ -265,7 +218,7 @@ def build_schema(package_version_: str | None = None) -> dict[str, Any]:
         },
         "types": {SEAT_HOLDER: _seat_holder_type()},
         "resources": {SEAT_ASSIGNMENT: _seat_assignment()},
-        "functions": {GET_SEAT_HOLDERS: _get_seat_holders()},
+        "functions": _functions(),
         "language": _languages(),
     }
 

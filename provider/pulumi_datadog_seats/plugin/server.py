@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc  # type: ignore[import-untyped]
@@ -24,9 +25,10 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..errors import SeatsError
+from ..version import package_version
 from .engine_log import EngineLog
+from .language import spelling_of_program
 from .provider import SeatsProvider
-from .schema import package_version
 
 #: The RPCs whose failures are worded for the user (the others keep the stock behaviour).
 _REPORTED = (
@@ -110,5 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     known, _ = parser.parse_known_args(args)
     with contextlib.suppress(KeyboardInterrupt):
-        provider = SeatsProvider(warn=EngineLog(known.engine).warn)
+        # The engine starts a plugin in the program's project directory.
+        spelling = spelling_of_program(Path.cwd())
+        provider = SeatsProvider(warn=EngineLog(known.engine).warn, spelling=spelling)
         asyncio.run(serve(provider, known.engine, args))
