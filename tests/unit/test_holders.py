@@ -265,7 +265,7 @@ def test_a_provider_with_a_loaded_view_pickles_to_the_bytes_of_a_new_one(monkeyp
 
 
 def test_the_view_satisfies_the_seat_logic_protocol():
-    from pulumi_datadog_seats.reconcile import SeatsApi
+    from pulumi_datadog_seats.seat_api import SeatsApi
 
     def takes(api: SeatsApi) -> int:
         return api.batch_size
