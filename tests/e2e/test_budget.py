@@ -8,6 +8,7 @@ import pytest
 
 from .conftest import connect, declare, emails_of
 from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, copy_project, stack_in
+from .plugin_fixtures import connect_plugin, env_with_plugin_on_path, set_config
 
 IR, ON_CALL = "incident_response", "on_call"
 STRANGER = "0b7d3a52-6f21-4c4e-9a8e-2f0d1c3b4a59"
@@ -164,23 +165,42 @@ def test_a_failed_exclusive_run_leaves_every_seat_as_it_was(
         assert holders(emulator, IR) == sorted([*users[0:2], users[15]])
 
 
+@pytest.mark.parametrize("front_end", ["python", "yaml"])
+@pytest.mark.parametrize("same_users", [False, True], ids=["other users", "same users"])
 def test_two_exclusive_assignments_of_one_product_fail_before_any_write(
-    engine: Engine, emulator: EmulatorProcess, users: list[str], tmp_path: Path
+    front_end: str,
+    same_users: bool,
+    engine: Engine,
+    emulator: EmulatorProcess,
+    users: list[str],
+    tmp_path: Path,
 ) -> None:
+    # One rule in every front end: at most one exclusive SeatAssignment per product, even
+    # when two declare the same users.
     emulator.admin.set_holders(IR, [users[10]])
-    project = copy_project(PROJECTS / "pair", tmp_path)
-    with stack_in(engine, project) as stack:
-        connect(stack, emulator)
-        stack.config(
-            {
-                "first": {"product": IR, "users": users[0:2], "exclusive": True},
-                "second": {"product": IR, "users": users[2:4], "exclusive": True},
-            }
-        )
+    second_users = users[0:2] if same_users else users[2:4]
+    if front_end == "python":
+        project = copy_project(PROJECTS / "pair", tmp_path)
+        env: dict[str, str] = {}
+    else:
+        project = copy_project(PROJECTS / "plugin-pair", tmp_path)
+        env = env_with_plugin_on_path(engine)
+    with stack_in(engine, project, env) as stack:
+        if front_end == "python":
+            connect(stack, emulator)
+            stack.config(
+                {
+                    "first": {"product": IR, "users": users[0:2], "exclusive": True},
+                    "second": {"product": IR, "users": second_users, "exclusive": True},
+                }
+            )
+        else:
+            connect_plugin(stack, emulator)
+            set_config(stack, productCode=IR, firstUsers=users[0:2], secondUsers=second_users)
         for command in (stack.preview, stack.up):
             result = command(check=False)
             assert result.returncode != 0
-            assert "exclusive" in result.text and "first" in result.text
-            assert "second" in result.text
+            assert "exclusive" in result.text and "'first'" in result.text
+            assert "'second'" in result.text
         assert writes(emulator) == []
         assert holders(emulator, IR) == [users[10]]

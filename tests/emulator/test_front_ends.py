@@ -10,6 +10,7 @@ the same.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,15 +23,27 @@ from pulumi.provider.experimental.provider import (
     CreateRequest,
     DeleteRequest,
     DiffRequest,
+    InvokeRequest,
     ReadRequest,
     UpdateRequest,
 )
 
 from datadog_seats_emulator import SeatsEmulator, seed_users
 from datadog_seats_emulator.control import EmulatorAdmin
+from pulumi_datadog_seats.lookups import (
+    fetch_seat_holders,
+    fetch_team_member_uuids,
+    fetch_user_uuids,
+)
 from pulumi_datadog_seats.plugin.provider import SeatsProvider
-from pulumi_datadog_seats.plugin.schema import SEAT_ASSIGNMENT
+from pulumi_datadog_seats.plugin.schema import (
+    GET_SEAT_HOLDERS,
+    GET_TEAM_MEMBER_UUIDS,
+    LOOKUP_USER_UUIDS,
+    SEAT_ASSIGNMENT,
+)
 from pulumi_datadog_seats.plugin.values import plain_map, wrap
+from pulumi_datadog_seats.settings import resolve_settings
 from pulumi_datadog_seats.spelling import SCHEMA_NAMES
 from tests.aio import run
 
@@ -39,6 +52,7 @@ from .conftest import API_KEY, APP_KEY, provider_for
 PRODUCT = "incident_response"
 USERS = [u["id"] for u in seed_users(12)]
 URN = f"urn:pulumi:dev::proj::{SEAT_ASSIGNMENT}::seats"
+TEAM_ID = "7c1b2a3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 _CORE_NAME = {schema: core for core, schema in SCHEMA_NAMES.items()}
 
 
@@ -84,6 +98,32 @@ class Dynamic:
         assert self.state is not None
         provider_for(self.emulator).delete("id", self.state)
 
+    def claim_another(self, users: list[str]) -> list[str]:
+        """Check a second exclusive SeatAssignment of the product in the process of the
+        first one's up; the reasons it is refused for."""
+        provider = provider_for(self.emulator)
+        mine = {"product_code": PRODUCT, "user_uuids": USERS[:2], "exclusive": True}
+        assert provider.check({}, mine).failures == []
+        other = {"product_code": PRODUCT, "user_uuids": users, "exclusive": True}
+        return [failure.reason for failure in provider.check({}, other).failures]
+
+    def look_up(self, emails: list[str], team_id: str) -> dict[str, Any]:
+        """What the Python lookups find (their script forms, with the program's settings)."""
+        settings = resolve_settings(
+            {
+                "datadog:apiUrl": self.emulator.url,
+                "datadog:apiKey": API_KEY,
+                "datadog:appKey": APP_KEY,
+            },
+            {},
+        )
+        holders = fetch_seat_holders(PRODUCT, settings=settings)
+        return {
+            "holders": [holder.id for holder in holders],
+            "emails": fetch_user_uuids(emails, settings=settings),
+            "team": fetch_team_member_uuids(team_id, settings=settings),
+        }
+
 
 class Plugin:
     """The provider plugin, driven as the engine drives it (PropertyValue maps)."""
@@ -127,6 +167,30 @@ class Plugin:
     def destroy(self) -> None:
         assert self.state is not None
         run(self.provider.delete(DeleteRequest(URN, PRODUCT, self.state, 60)))
+
+    def claim_another(self, users: list[str]) -> list[str]:
+        """As :meth:`Dynamic.claim_another`: a second resource (another URN) of the product."""
+        provider = self.provider
+        mine = _props({"productCode": PRODUCT, "userUuids": USERS[:2], "exclusive": True})
+        assert run(provider.check(CheckRequest(URN, {}, mine, b""))).failures == []
+        other = _props({"productCode": PRODUCT, "userUuids": users, "exclusive": True})
+        checked = run(provider.check(CheckRequest(f"{URN}-too", {}, other, b"")))
+        return [failure.reason for failure in checked.failures or []]
+
+    def look_up(self, emails: list[str], team_id: str) -> dict[str, Any]:
+        """What the plugin's functions answer."""
+        provider = self.provider
+
+        def call(function: str, argument: str, value: Any) -> dict[str, Any]:
+            answer = run(provider.invoke(InvokeRequest(function, {argument: wrap(value)})))
+            assert not answer.failures, answer.failures
+            return plain_map(answer.return_value or {})
+
+        return {
+            "holders": call(GET_SEAT_HOLDERS, "productCode", PRODUCT)["userUuids"],
+            "emails": call(LOOKUP_USER_UUIDS, "emails", emails)["userUuids"],
+            "team": call(GET_TEAM_MEMBER_UUIDS, "teamId", team_id)["userUuids"],
+        }
 
 
 def python_words(text: str) -> str:
@@ -173,6 +237,30 @@ def destroy() -> Step:
     return step
 
 
+def claim_another(users: list[str]) -> Step:
+    """A second exclusive SeatAssignment of the product, checked: its refusal is recorded."""
+
+    def step(front: Any, _admin: EmulatorAdmin, _mp: pytest.MonkeyPatch) -> Any:
+        # The plugin also names each resource (it knows their URNs; the dynamic one is told
+        # no name): apart from that, the same words.
+        reasons = [python_words(reason) for reason in front.claim_another(users)]
+        return {"refused": [re.sub(r"'[\w-]+' declaring", "one declaring", r) for r in reasons]}
+
+    return step
+
+
+def look_up() -> Step:
+    """The lookups: holders of the product, users by email (in mixed case), a team."""
+
+    def step(front: Any, admin: EmulatorAdmin, _mp: pytest.MonkeyPatch) -> Any:
+        by_id = {user["id"]: user["email"] for user in admin.users()}
+        emails = [by_id[USERS[3]].upper(), by_id[USERS[1]]]
+        team = admin.add_team("sre", members=USERS[4:7], team_id=TEAM_ID)
+        return front.look_up(emails, team["id"])
+
+    return step
+
+
 SCENARIOS: dict[str, tuple[list[str], list[Step]]] = {
     "add, remove, swap": ([USERS[9]], [up(USERS[:3]), up(USERS[1:5]), up([USERS[6]]), destroy()]),
     "exclusive takes the outsiders' seats": (
@@ -191,6 +279,11 @@ SCENARIOS: dict[str, tuple[list[str], list[Step]]] = {
         [USERS[8], USERS[9]],
         [up(USERS[:3]), up(USERS[1:3], exclusive=True), destroy()],
     ),
+    "a second exclusive SeatAssignment of the product": (
+        [USERS[8]],
+        [claim_another(USERS[2:4]), claim_another(USERS[:1])],
+    ),
+    "the lookups": ([USERS[5], USERS[0]], [look_up()]),
     "exclusive off again": (
         [USERS[8]],
         [up(USERS[:2], exclusive=True), up(USERS[:3], exclusive=False), destroy()],
@@ -235,10 +328,18 @@ def test_both_front_ends_leave_the_same_seats_and_record_the_same_outputs(
     )
     assert dynamic.holders == plugin.holders
     assert dynamic.outputs == plugin.outputs
+    if name == "a second exclusive SeatAssignment of the product":
+        assert all(step and step["refused"] for step in dynamic.outputs)
+    if name == "the lookups":
+        team = admin.teams()[0]["members"]
+        assert dynamic.outputs == [
+            {"holders": sorted([USERS[0], USERS[5]]), "emails": [USERS[3], USERS[1]], "team": team}
+        ]
+        assert sorted(team) == sorted(USERS[4:7])
     # The same warnings (of lost seats, and of the seats an up takes), each naming
     # properties as its users write them.
     assert dynamic.warnings == [python_words(w) for w in plugin.warnings]
     for outputs, holders in zip(dynamic.outputs, dynamic.holders, strict=True):
-        if outputs is not None:
+        if outputs is not None and "assigned_ids" in outputs:
             # assigned_ids: the declared users confirmed holding a seat after the step.
             assert outputs["assigned_ids"] == sorted(set(outputs["user_uuids"]) & set(holders))

@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 
 from pulumi_datadog_seats import lifecycle
-from pulumi_datadog_seats.changes import compare
 from pulumi_datadog_seats.declaration import Declaration, SeatOutputs, declaration_of
-from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError, SeatsError
+from pulumi_datadog_seats.errors import (
+    ConfigurationError,
+    ExclusiveClaimError,
+    SeatAssignmentError,
+    SeatsError,
+)
 from pulumi_datadog_seats.lifecycle import SeatLifecycle
 from pulumi_datadog_seats.spelling import PYTHON
 from pulumi_datadog_seats.spelling import YAML as SCHEMA
@@ -46,33 +50,6 @@ def test_only_an_exclusive_declaration_records_the_holders_it_does_not_name():
     outputs = SeatOutputs.of(plain, holders)
     assert outputs.unmanaged_ids == ()
     assert outputs.assigned_ids == (uid(2),) and outputs.user_uuids == (uid(2), uid(5))
-
-
-def test_diff_compares_users_as_sets_and_names_each_added_and_removed_one():
-    olds = {"product_code": PRODUCT, "user_uuids": [A, B, C], "exclusive": False}
-    same = compare(olds, {"product_code": PRODUCT, "user_uuids": [C.upper(), A, B, A]})
-    assert not same.has_changes
-    diff = compare(olds, {"product_code": PRODUCT, "user_uuids": [A, D]})
-    assert diff.changed == ("user_uuids",) and diff.replaces == ()
-    assert diff.removed_users == (1, 2) and diff.added_users == (1,)
-
-
-def test_diff_counts_unknowns_as_changes_and_a_new_product_as_a_replacement():
-    olds = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": False}
-    news = {"product_code": Pending(), "user_uuids": [A, Pending()], "exclusive": Pending()}
-    diff = compare(olds, news, is_pending)
-    assert diff.replaces == ("product_code",)
-    assert set(diff.changed) == {"product_code", "user_uuids", "exclusive"}
-    assert diff.added_users == (1,) and not diff.users_unknown
-    assert compare(olds, {**news, "user_uuids": Pending()}, is_pending).users_unknown
-
-
-def test_the_outsiders_recorded_are_a_change_only_while_exclusive():
-    olds = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True, "unmanaged_ids": [C]}
-    news = {"product_code": PRODUCT, "user_uuids": [A]}
-    assert compare(olds, {**news, "exclusive": True}).unmanaged == (0,)
-    off = compare(olds, {**news, "exclusive": False})
-    assert off.unmanaged == () and off.changed == ("exclusive",)
 
 
 def test_refresh_keeps_the_users_still_seated_and_warns_about_the_others(monkeypatch):
@@ -216,3 +193,121 @@ def test_a_configuration_error_fails_every_check_and_every_api_step(monkeypatch)
     assert checked.failures == [("", "No Datadog API key is configured.")]
     with pytest.raises(ConfigurationError, match="No Datadog API key"):
         core.refresh(Declaration(PRODUCT, frozenset({A})))
+
+
+# -- exclusive: these people and nobody else --------------------------------------------------
+
+E = uid(0xE)
+
+
+def exclusive(*users: str) -> Declaration:
+    return Declaration(PRODUCT, frozenset(users), exclusive=True)
+
+
+def test_an_exclusive_create_unassigns_every_holder_it_does_not_declare(monkeypatch):
+    fake = FakeClient(holders={A, C, D, E})
+    outputs = configured(monkeypatch, fake).create(exclusive(A, B))
+    assert fake.holders == {A, B} and fake.touched("unassign") == {C, D, E}
+    assert outputs.exclusive and outputs.unmanaged_ids == () and outputs.assigned_ids == (A, B)
+
+
+def test_a_plain_create_records_no_other_holder_and_touches_none(monkeypatch):
+    # The state grows with the declaration, not with the product's other holders.
+    fake = FakeClient(holders={C, D, E})
+    outputs = configured(monkeypatch, fake).create(Declaration(PRODUCT, frozenset({A})))
+    assert outputs.unmanaged_ids == () and fake.touched("unassign") == set()
+
+
+@pytest.mark.parametrize("step", ["create", "update"])
+def test_a_second_exclusive_claim_fails_before_any_write(monkeypatch, step):
+    fake = FakeClient(holders={C, D})
+    core = configured(monkeypatch, fake)
+    core.create(exclusive(A), claimant="first")
+    writes = list(fake.calls)
+    with pytest.raises(ExclusiveClaimError, match=PRODUCT):
+        if step == "create":
+            core.create(exclusive(B), claimant="second")
+        else:
+            core.update(exclusive(B), frozenset({B}), claimant="second")
+    assert fake.calls == writes and fake.holders == {A}
+
+
+def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
+    fake = FakeClient(holders={C})
+    core = configured(monkeypatch, fake)
+    news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+    assert core.check(news).failures == []
+    with pytest.raises(ExclusiveClaimError):
+        core.create(exclusive(B))
+    assert fake.calls == []
+    core.create(exclusive(A))  # the claimant itself goes ahead
+    assert fake.holders == {A}
+
+
+def test_a_failed_exclusive_create_gives_the_unmanaged_holders_their_seats_back(monkeypatch):
+    before = {C, D, E}
+    fake = FakeClient(holders=before, unknown_users={B}, unknown="reject")
+    with pytest.raises(SeatAssignmentError, match="assigned again"):
+        configured(monkeypatch, fake).create(exclusive(A, B))
+    assert fake.holders == before and fake.touched("unassign") >= before
+
+
+def test_a_refresh_of_an_exclusive_declaration_records_the_unmanaged_holders(monkeypatch):
+    core = configured(monkeypatch, FakeClient(holders={A, C, D}))
+    refreshed = core.refresh(exclusive(A, B))
+    assert refreshed.outputs is not None and refreshed.outputs.unmanaged_ids == (C, D)
+    assert refreshed.inputs == {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
+
+
+def test_an_exclusive_update_unassigns_the_unmanaged_and_the_removed(monkeypatch):
+    fake = FakeClient(holders={A, B, C, D})
+    outputs = configured(monkeypatch, fake).update(exclusive(A, E), frozenset({A, B}))
+    assert fake.holders == {A, E} and outputs.unmanaged_ids == ()
+
+
+def test_turning_exclusive_off_touches_nobody(monkeypatch):
+    fake = FakeClient(holders={A, C})
+    outputs = configured(monkeypatch, fake).update(Declaration(PRODUCT, frozenset({A})), {A})
+    assert fake.holders == {A, C} and fake.touched("assign") == fake.touched("unassign") == set()
+    assert outputs.unmanaged_ids == ()
+
+
+@pytest.mark.parametrize("failure", [{"unknown_users": {E}}, {"fail_unassign_batch": 2}])
+def test_a_failed_exclusive_update_leaves_every_seat_as_it_was(monkeypatch, failure):
+    before = {A, B, C, D, uid(0x21), uid(0x22)}
+    fake = FakeClient(holders=before, unknown="reject", **failure)
+    with pytest.raises(SeatAssignmentError):
+        configured(monkeypatch, fake).update(exclusive(A, E), frozenset({A, B}))
+    assert fake.holders == before
+
+
+# -- one listing of a product per provider process -----------------------------------------------
+
+
+def test_many_steps_share_one_listing_per_product(monkeypatch):
+    fake = FakeClient(holders={uid(0x100 + i) for i in range(10)})
+    core = configured(monkeypatch, fake)
+    declared = [Declaration(PRODUCT, frozenset({uid(i)})) for i in range(1, 21)]
+    for declaration in declared:
+        core.create(declaration)
+    for declaration in declared:
+        core.refresh(declaration)
+    earlier = [Declaration(PRODUCT, frozenset({uid(0x100 + i)})) for i in range(5)]
+    for declaration in earlier:
+        core.delete(declaration)  # resources of earlier runs
+    core.create(Declaration("on_call", frozenset({uid(0x99)})))
+    assert fake.count("list") == 2  # one per product
+    assert fake.count("assign") == 21 and fake.count("unassign") == 5
+    # The view kept up with every write: a refresh after the deletes sees them.
+    assert core.refresh(earlier[0]).outputs is None
+    assert fake.count("list") == 2
+
+
+def test_refreshes_see_seats_given_back_by_deletes_of_this_process(monkeypatch):
+    fake = FakeClient(holders={A, B, C})
+    core = configured(monkeypatch, fake)
+    core.refresh(Declaration(PRODUCT, frozenset({A})))
+    core.delete(Declaration(PRODUCT, frozenset({B})))
+    refreshed = core.refresh(exclusive(A))
+    assert refreshed.outputs is not None and refreshed.outputs.unmanaged_ids == (C,)
+    assert fake.count("list") == 1

@@ -14,7 +14,7 @@ from pulumi.runtime.rpc import UNKNOWN as RPC_UNKNOWN
 
 from pulumi_datadog_seats import lifecycle
 from pulumi_datadog_seats import provider as provider_module
-from pulumi_datadog_seats.errors import ConfigurationError, ExclusiveClaimError, SeatAssignmentError
+from pulumi_datadog_seats.errors import ConfigurationError, SeatAssignmentError
 from pulumi_datadog_seats.provider import SeatAssignmentProvider
 from tests.unit.conftest import CANARY_API_KEY, CANARY_APP_KEY, FakeClient, provider_with, uid
 
@@ -142,7 +142,7 @@ def test_check_works_before_configure():
     assert result.failures == []
 
 
-# -- diff --------------------------------------------------------------------------
+# -- diff: the rules are changes.compare's (test_changes.py); here, the wire values --
 
 
 def olds_of(product_code: str = PRODUCT, users: list[str] | None = None) -> dict[str, Any]:
@@ -155,28 +155,6 @@ def olds_of(product_code: str = PRODUCT, users: list[str] | None = None) -> dict
     }
 
 
-@pytest.mark.parametrize(
-    "users",
-    [
-        [A, B],
-        [B, A],
-        [A.upper(), B],
-        [A, B, A, B.upper()],
-        ["{" + B + "}", A],
-    ],
-)
-def test_diff_ignores_order_case_and_duplicates(offline, users):
-    result = offline.diff("id", olds_of(), {"product_code": PRODUCT, "user_uuids": users})
-    assert result.changes is False
-    assert not result.replaces
-
-
-def test_diff_ignores_case_and_order_of_the_old_list_too(offline):
-    olds = olds_of(users=[B.upper(), A, A])
-    result = offline.diff("id", olds, {"product_code": PRODUCT, "user_uuids": [A, B]})
-    assert result.changes is False
-
-
 def test_product_change_replaces_creating_first(offline):
     result = offline.diff(
         "id", olds_of(), {"product_code": "incident_response", "user_uuids": [A, B]}
@@ -186,19 +164,6 @@ def test_product_change_replaces_creating_first(offline):
     assert result.delete_before_replace is False
     # The new product is read before anything else happens: a refusal stops it there.
     assert ExplodingClient.listings == ["incident_response"]
-
-
-@pytest.mark.parametrize("users", [[A], [A, B, C], [C], [A, C]])
-def test_user_change_updates_in_place(offline, users):
-    result = offline.diff("id", olds_of(), {"product_code": PRODUCT, "user_uuids": users})
-    assert result.changes is True
-    assert not result.replaces
-
-
-def test_product_and_user_change_together_replace(offline):
-    result = offline.diff("id", olds_of(), {"product_code": "incident_response", "user_uuids": [C]})
-    assert result.changes is True
-    assert result.replaces == ["product_code"]
 
 
 @UNKNOWN_KINDS
@@ -529,213 +494,6 @@ def test_claims_are_kept_from_the_first_check_as_in_the_plugin():
     second = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
     assert provider.check(first, first).failures == []
     assert [f.property for f in provider.check(second, second).failures] == ["exclusive"]
-
-
-# -- exclusive and unmanaged_ids: diff ---------------------------------------------------------
-
-
-def outputs_of(exclusive: bool | None, unmanaged: list[str] | None) -> dict[str, Any]:
-    olds = olds_of()
-    if exclusive is not None:
-        olds["exclusive"] = exclusive
-    if unmanaged is not None:
-        olds["unmanaged_ids"] = unmanaged
-    return olds
-
-
-@pytest.mark.parametrize(("before", "after"), [(False, True), (True, False), (None, True)])
-def test_turning_exclusive_on_or_off_updates_in_place(offline, before, after):
-    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": after}
-    result = offline.diff("id", outputs_of(before, []), news)
-    assert result.changes is True
-    assert not result.replaces
-
-
-@pytest.mark.parametrize("news_exclusive", [False, None])
-def test_state_of_0_1_0_without_the_new_outputs_is_no_change(offline, news_exclusive):
-    news: dict[str, Any] = {"product_code": PRODUCT, "user_uuids": [A, B]}
-    if news_exclusive is not None:
-        news["exclusive"] = news_exclusive
-    assert offline.diff("id", olds_of(), news).changes is False
-
-
-def test_unmanaged_holders_are_a_change_only_when_exclusive(offline):
-    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True}
-    assert offline.diff("id", outputs_of(True, [C]), news).changes is True
-    assert offline.diff("id", outputs_of(True, []), news).changes is False
-    assert offline.diff("id", outputs_of(True, None), news).changes is False
-    informational = {**news, "exclusive": False}
-    assert offline.diff("id", outputs_of(False, [C, D]), informational).changes is False
-
-
-@UNKNOWN_KINDS
-def test_unknown_exclusive_is_a_change_in_place(offline, unknown):
-    news = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": unknown()}
-    result = offline.diff("id", outputs_of(False, []), news)
-    assert result.changes is True
-    assert not result.replaces
-
-
-# -- exclusive and unmanaged_ids: create / read / update --------------------------------------
-
-
-def test_exclusive_create_unassigns_every_holder_not_declared(monkeypatch):
-    outsiders = {C, D, E}
-    fake = FakeClient(holders={A, *outsiders})
-    provider = provider_with(monkeypatch, fake)
-    result = provider.create({"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True})
-    assert fake.holders == {A, B}
-    assert fake.touched("unassign") == outsiders
-    assert result.outs is not None
-    assert result.outs["exclusive"] is True
-    assert result.outs["unmanaged_ids"] == []
-    assert result.outs["assigned_ids"] == [A, B]
-
-
-def test_create_without_exclusive_records_no_other_holder_and_touches_none(monkeypatch):
-    # The state grows with the declaration, not with the product's other holders (issue 16).
-    fake = FakeClient(holders={E, C, D})
-    provider = provider_with(monkeypatch, fake)
-    result = provider.create({"product_code": PRODUCT, "user_uuids": [A]})
-    assert result.outs is not None and result.outs["unmanaged_ids"] == []
-    assert fake.touched("unassign") == set()
-
-
-@pytest.mark.parametrize("call", ["create", "update"])
-def test_a_second_exclusive_claim_fails_before_any_write(monkeypatch, call):
-    fake = FakeClient(holders={C, D})
-    provider = provider_with(monkeypatch, fake)
-    provider.create({"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
-    writes = list(fake.calls)
-    news = {"product_code": PRODUCT, "user_uuids": [B], "exclusive": True}
-    with pytest.raises(ExclusiveClaimError, match=PRODUCT):
-        if call == "create":
-            provider.create(news)
-        else:
-            olds = {"product_code": PRODUCT, "user_uuids": [B], "assigned_ids": [B]}
-            provider.update("the-id", olds, news)
-    assert fake.calls == writes
-    assert fake.holders == {A}
-
-
-def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
-    fake = FakeClient(holders={C})
-    provider = provider_with(monkeypatch, fake)
-    news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
-    checked = provider.check({}, news)
-    assert checked.failures == []
-    assert fake.calls == [("list", ())]  # to name C, whom the create unassigns
-    with pytest.raises(ExclusiveClaimError):
-        provider.create({**news, "user_uuids": [B]})
-    assert fake.calls == [("list", ())]
-    provider.create(news)  # the claimant itself goes ahead
-    assert fake.holders == {A}
-
-
-def test_failed_exclusive_create_gives_the_outsiders_their_seats_back(monkeypatch):
-    before = {C, D, E}
-    fake = FakeClient(holders=before, unknown_users={B}, unknown="reject")
-    provider = provider_with(monkeypatch, fake)
-    with pytest.raises(SeatAssignmentError) as info:
-        provider.create({"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True})
-    assert fake.holders == before
-    assert fake.touched("unassign") >= before  # they were unassigned, then assigned again
-    assert "assigned again" in str(info.value)
-
-
-def test_read_reports_unmanaged_holders_and_keeps_exclusive(monkeypatch):
-    fake = FakeClient(holders={A, D, C})
-    provider = provider_with(monkeypatch, fake)
-    outs = {"product_code": PRODUCT, "user_uuids": [A, B], "exclusive": True}
-    result = provider.read("the-id", {**outs, "assigned_ids": [A, B], "unmanaged_ids": []})
-    assert result.outs is not None
-    assert result.outs["unmanaged_ids"] == [C, D]
-    assert result.outs["exclusive"] is True
-    assert result.inputs == {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
-    # The next preview of the same exclusive declaration shows an update.
-    news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
-    assert provider.diff("the-id", result.outs, news).changes is True
-
-
-def test_read_of_a_0_1_0_state_treats_exclusive_as_false(monkeypatch):
-    provider = provider_with(monkeypatch, FakeClient(holders={A, C}))
-    result = provider.read(
-        "the-id", {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A]}
-    )
-    assert result.outs is not None
-    assert result.outs["exclusive"] is False
-    assert result.outs["unmanaged_ids"] == []
-
-
-def test_exclusive_update_unassigns_outsiders_and_removed_users(monkeypatch):
-    fake = FakeClient(holders={A, B, C, D})
-    provider = provider_with(monkeypatch, fake)
-    olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}  # 0.1.0
-    news = {"product_code": PRODUCT, "user_uuids": [A, E], "exclusive": True}
-    result = provider.update("the-id", olds, news)
-    assert fake.holders == {A, E}
-    assert result.outs is not None
-    assert result.outs["unmanaged_ids"] == [] and result.outs["exclusive"] is True
-
-
-def test_turning_exclusive_off_touches_nobody(monkeypatch):
-    fake = FakeClient(holders={A, C})
-    provider = provider_with(monkeypatch, fake)
-    olds = {"product_code": PRODUCT, "user_uuids": [A], "assigned_ids": [A], "exclusive": True}
-    result = provider.update("the-id", olds, {"product_code": PRODUCT, "user_uuids": [A]})
-    assert fake.holders == {A, C}
-    assert fake.touched("assign") == fake.touched("unassign") == set()
-    # No longer exclusive: the outsider is no longer recorded (nor touched).
-    assert result.outs is not None and result.outs["unmanaged_ids"] == []
-
-
-@pytest.mark.parametrize("failure", [{"unknown_users": {E}}, {"fail_unassign_batch": 2}])
-def test_failed_exclusive_update_leaves_every_seat_as_it_was(monkeypatch, failure):
-    before = {A, B, C, D, uid(0x21), uid(0x22)}
-    fake = FakeClient(holders=before, unknown="reject", **failure)
-    provider = provider_with(monkeypatch, fake)
-    olds = {"product_code": PRODUCT, "user_uuids": [A, B], "assigned_ids": [A, B]}
-    news = {"product_code": PRODUCT, "user_uuids": [A, E], "exclusive": True}
-    with pytest.raises(SeatAssignmentError):
-        provider.update("the-id", olds, news)
-    assert fake.holders == before
-
-
-# -- one listing per product per provider process ----------------------------------------------
-
-
-def test_many_operations_share_one_listing_per_product(monkeypatch):
-    fake = FakeClient(holders={uid(0x100 + i) for i in range(10)})
-    provider = provider_with(monkeypatch, fake)
-    declarations = [[uid(i)] for i in range(1, 21)]
-    for users in declarations:
-        provider.create({"product_code": PRODUCT, "user_uuids": users})
-    for users in declarations:
-        provider.read("id", {"product_code": PRODUCT, "user_uuids": users})
-    # Resources created before this run (a delete leaves the seats of this run's alone).
-    earlier = [[uid(0x100 + i)] for i in range(5)]
-    for users in earlier:
-        provider.delete("id", {"product_code": PRODUCT, "user_uuids": users})
-    # (The fake keeps one set of holders for every product: declare someone new.)
-    provider.create({"product_code": "incident_response", "user_uuids": [uid(0x99)]})
-    assert fake.count("list") == 2  # one per product
-    assert fake.count("assign") == 21 and fake.count("unassign") == 5
-    # The view kept up with every write: a read after the deletes sees them.
-    gone = provider.read("id", {"product_code": PRODUCT, "user_uuids": earlier[0]})
-    assert not gone.id
-    assert fake.count("list") == 2
-
-
-def test_reads_see_seats_given_back_by_deletes_of_this_process(monkeypatch):
-    fake = FakeClient(holders={A, B, C})
-    provider = provider_with(monkeypatch, fake)
-    provider.read("id", {"product_code": PRODUCT, "user_uuids": [A]})
-    provider.delete("id", {"product_code": PRODUCT, "user_uuids": [B]})
-    # An exclusive declaration's outputs show the holders the view knows outside it.
-    result = provider.read("id", {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True})
-    assert result.outs is not None
-    assert result.outs["unmanaged_ids"] == [C]
-    assert fake.count("list") == 1
 
 
 # -- secret user_uuids: the secrecy markers (assigned_ids / unmanaged_ids inputs) ---------
