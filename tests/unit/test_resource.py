@@ -261,9 +261,9 @@ def test_each_deployment_starts_without_claims():
         finally:
             loop.close()
 
-    for _ in range(2):
+    for run in (1, 2):
         pulumi.runtime.set_mocks(RecordingMocks(), project="seats-test", stack="unit")
-        assert registered("on-call") == [True]
+        assert registered(f"on-call-{run}") == [True]
     pulumi.runtime.set_mocks(RecordingMocks(), project="seats-test", stack="unit")
     first, second = registered("on-call", "other")
     assert isinstance(first, ExclusiveClaimError) and isinstance(second, ExclusiveClaimError)
