@@ -22,7 +22,7 @@ The plugin learns its program's language from the ``runtime`` of the project's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .declaration import (
     ASSIGNED_IDS,
@@ -154,34 +154,23 @@ YAML = Spelling(
     user_resource="datadog:index:User",
     bool_from_config="a config variable of `type: boolean`",
 )
-#: TypeScript and JavaScript programs.
-TYPESCRIPT = Spelling(
+#: TypeScript and JavaScript programs: YAML's names and literals, their own idioms.
+TYPESCRIPT = replace(
+    YAML,
     language="TypeScript",
-    properties=SCHEMA_NAMES,
-    **_PLUGIN_KEYS,
-    true="true",
-    false="false",
-    null="null",
-    quote='"',
-    setting="{}: {}",
-    one_item_list="[{}]",
     user_id="{}.id",
     user_resource="datadog.User",
     bool_from_config="new pulumi.Config().getBoolean",
 )
 #: Go programs.
-GO = Spelling(
+GO = replace(
+    TYPESCRIPT,
     language="Go",
     properties=_GO_NAMES,
-    **_PLUGIN_KEYS,
-    true="true",
-    false="false",
     null="nil",
-    quote='"',
     setting="{}: pulumi.Bool({})",
     one_item_list="pulumi.StringArray{{{}}}",
     user_id="{}.ID()",
-    user_resource="datadog.User",
     bool_from_config="config.GetBool",
 )
 

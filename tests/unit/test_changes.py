@@ -53,7 +53,9 @@ def test_a_new_product_replaces_whatever_the_users(users):
 
 
 @pytest.mark.parametrize(
-    "users", [Pending(), [Pending()], [A, B, Pending()], [A, Pending()]], ids=repr
+    "users",
+    [Pending(), [Pending()], [A, B, Pending()], [A, Pending()]],
+    ids=["whole list", "only element", "extra element", "in place"],
 )
 def test_users_not_known_yet_are_a_change_in_place(users):
     diff = compare(olds_of(), {"product_code": PRODUCT, "user_uuids": users}, pending)

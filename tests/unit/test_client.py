@@ -303,12 +303,22 @@ def test_error_answers_raise_their_class_without_retrying(rsps, status, cls):
     assert len(rsps.calls) == 1
 
 
-def test_403_on_listing_is_permission_denied(rsps):
+def test_403_on_listing_names_the_read_permissions(rsps):
     rsps.add(responses.GET, URL, status=403, json={"errors": ["Forbidden"]})
     with pytest.raises(PermissionDeniedError) as info:
         make_client().list_seat_holders("on_call")
-    assert "billing_edit" in str(info.value)
+    message = str(info.value)
+    assert "billing_read, incident_read, on_call_read" in message
+    assert "user_access_read" in message  # which a later revision of the reference asks for
+    assert "billing_edit" not in message  # a listing writes nothing
     assert info.value.method == "GET"
+
+
+def test_403_on_a_write_names_the_write_permissions(rsps):
+    rsps.add(responses.POST, URL, status=403, json={"errors": ["Forbidden"]})
+    with pytest.raises(PermissionDeniedError) as info:
+        make_client().assign_batch("on_call", USERS[:1])
+    assert "billing_edit, incident_write, on_call_write" in str(info.value)
 
 
 def test_non_json_success_body_is_a_transport_error(rsps):

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..errors import READ_PERMISSIONS, USERS_READ_PERMISSION
 from ..settings import Settings
 from .advice import ApiAdvice
 from .answers import text
@@ -32,6 +33,20 @@ SEATS_PATH = "/api/v2/seats/users"
 SEATS_ADVICE = ApiAdvice(
     retry_note="assigning and unassigning are idempotent, so running the command again is safe.",
     api_name="Seats API",
+)
+#: The listing: a 403 names the read permissions. Datadog's published API spec asks for one
+#: of them; a later revision of its reference page also asks for ``user_access_read``.
+SEATS_LISTING_ADVICE = replace(
+    SEATS_ADVICE,
+    hints={
+        403: (
+            "Check {api_key}/DD_API_KEY and {app_key}/DD_APP_KEY belong to this site's "
+            f"organization, and that the application key's user or service account has one "
+            f"of the permissions {', '.join(READ_PERMISSIONS)} (to list seat holders); a "
+            f"later revision of Datadog's API reference also asks for {USERS_READ_PERMISSION} "
+            "for this listing."
+        )
+    },
 )
 
 
@@ -112,7 +127,8 @@ class SeatsClient:
         listing that goes in a circle or does not end (see :func:`iter_cursor_pages`).
         """
         params = {"product_code": product_code, "page[limit]": str(self.settings.page_size)}
-        for page in iter_cursor_pages(self.transport, SEATS_PATH, params, advice=SEATS_ADVICE):
+        pages = iter_cursor_pages(self.transport, SEATS_PATH, params, advice=SEATS_LISTING_ADVICE)
+        for page in pages:
             answer = page.answer
             for n, entry in enumerate(page.data):
                 item = answer.object(entry, f"data[{n}]")
