@@ -7,7 +7,7 @@ import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
- * The users holding a seat of a Datadog product, read from the Seats API.
+ * The users holding a seat of a Datadog product, read from the Seats API with the provider's credentials, sorted by UUID.
  */
 export function getSeatHolders(args: GetSeatHoldersArgs, opts?: pulumi.InvokeOptions): Promise<GetSeatHoldersResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -33,12 +33,12 @@ export interface GetSeatHoldersResult {
      */
     readonly productCode: string;
     /**
-     * The UUIDs of every holder, sorted.
+     * The user UUIDs found, in the order described above.
      */
     readonly userUuids: string[];
 }
 /**
- * The users holding a seat of a Datadog product, read from the Seats API.
+ * The users holding a seat of a Datadog product, read from the Seats API with the provider's credentials, sorted by UUID.
  */
 export function getSeatHoldersOutput(args: GetSeatHoldersOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetSeatHoldersResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

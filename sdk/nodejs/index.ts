@@ -10,6 +10,16 @@ export const getSeatHolders: typeof import("./getSeatHolders").getSeatHolders = 
 export const getSeatHoldersOutput: typeof import("./getSeatHolders").getSeatHoldersOutput = null as any;
 utilities.lazyLoad(exports, ["getSeatHolders","getSeatHoldersOutput"], () => require("./getSeatHolders"));
 
+export { GetTeamMemberUuidsArgs, GetTeamMemberUuidsResult, GetTeamMemberUuidsOutputArgs } from "./getTeamMemberUuids";
+export const getTeamMemberUuids: typeof import("./getTeamMemberUuids").getTeamMemberUuids = null as any;
+export const getTeamMemberUuidsOutput: typeof import("./getTeamMemberUuids").getTeamMemberUuidsOutput = null as any;
+utilities.lazyLoad(exports, ["getTeamMemberUuids","getTeamMemberUuidsOutput"], () => require("./getTeamMemberUuids"));
+
+export { LookupUserUuidsArgs, LookupUserUuidsResult, LookupUserUuidsOutputArgs } from "./lookupUserUuids";
+export const lookupUserUuids: typeof import("./lookupUserUuids").lookupUserUuids = null as any;
+export const lookupUserUuidsOutput: typeof import("./lookupUserUuids").lookupUserUuidsOutput = null as any;
+utilities.lazyLoad(exports, ["lookupUserUuids","lookupUserUuidsOutput"], () => require("./lookupUserUuids"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;

@@ -58,7 +58,7 @@ export interface ProviderArgs {
      */
     apiKey?: pulumi.Input<string | undefined>;
     /**
-     * Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`. Must be https (plain http only to a loopback address, such as the local Seats API emulator).
+     * Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Must be https (plain http only to a loopback address, such as the local Seats API emulator). Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**

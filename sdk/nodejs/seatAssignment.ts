@@ -7,7 +7,7 @@ import * as utilities from "./utilities";
 /**
  * Seats of one Datadog product held by a declared set of users.
  *
- * `pulumi up` assigns a seat to every declared user who lacks one and gives back the seats of users removed from the list; `pulumi refresh` notices seats removed outside Pulumi; `pulumi destroy` gives every declared seat back.
+ * `pulumi up` assigns a seat to every declared user who lacks one and gives back the seats of users removed from the list; users the resource never declared are never touched, unless `exclusive` is `true`: then the list is the complete set of holders of the product, and every other holder loses the seat (at most one exclusive SeatAssignment per product). Every preview names each user the next `pulumi up` unassigns. `pulumi refresh` notices seats removed outside Pulumi; `pulumi destroy` gives every declared seat back.
  *
  * ## Import
  *
@@ -41,15 +41,15 @@ export class SeatAssignment extends pulumi.CustomResource {
     }
 
     /**
-     * The declared users that hold a seat, as confirmed by Datadog.
+     * The declared users that hold a seat, as confirmed by Datadog (sorted). A secret when `userUuids` is, as are `userUuids` and `unmanagedIds`.
      */
     declare public /*out*/ readonly assignedIds: pulumi.Output<string[]>;
     /**
-     * Whether the declaration is exclusive.
+     * Whether the declared users are the complete set of holders of the product.
      */
     declare public readonly exclusive: pulumi.Output<boolean>;
     /**
-     * The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+     * The product whose seats are assigned.
      */
     declare public readonly productCode: pulumi.Output<string>;
     /**
@@ -57,7 +57,7 @@ export class SeatAssignment extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly unmanagedIds: pulumi.Output<string[]>;
     /**
-     * The declared users: canonical lower-case UUIDs, sorted.
+     * The declared users: canonical lower-case UUIDs, sorted, without duplicates.
      */
     declare public readonly userUuids: pulumi.Output<string[]>;
 
@@ -100,15 +100,15 @@ export class SeatAssignment extends pulumi.CustomResource {
  */
 export interface SeatAssignmentArgs {
     /**
-     * When true, `userUuids` is the complete set of holders of the product: every other holder loses their seat on `pulumi up`. When false (the default), users this resource never declared are never touched.
+     * When `true`, `userUuids` is the complete set of holders of the product: creating and updating also unassign every holder not declared (all or nothing). At most one exclusive SeatAssignment per product. Turning it on or off is an update. Default `false`: holders this resource never declared are never touched.
      */
     exclusive?: pulumi.Input<boolean | undefined>;
     /**
-     * The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+     * The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the new product's seats are assigned first, then the old product's are given back.
      */
     productCode: pulumi.Input<string>;
     /**
-     * The Datadog user UUIDs that hold a seat. Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
+     * The Datadog user UUIDs that hold a seat (for example the ids of Datadog user resources). Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
      */
     userUuids: pulumi.Input<pulumi.Input<string>[]>;
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The users holding a seat of a Datadog product, read from the Seats API.
+// The users holding a seat of a Datadog product, read from the Seats API with the provider's credentials, sorted by UUID.
 func GetSeatHolders(ctx *pulumi.Context, args *GetSeatHoldersArgs, opts ...pulumi.InvokeOption) (*GetSeatHoldersResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetSeatHoldersResult
@@ -32,7 +32,7 @@ type GetSeatHoldersResult struct {
 	Holders []SeatHolder `pulumi:"holders"`
 	// The product asked about.
 	ProductCode string `pulumi:"productCode"`
-	// The UUIDs of every holder, sorted.
+	// The user UUIDs found, in the order described above.
 	UserUuids []string `pulumi:"userUuids"`
 }
 
@@ -74,7 +74,7 @@ func (o GetSeatHoldersResultOutput) ProductCode() pulumi.StringOutput {
 	return o.ApplyT(func(v GetSeatHoldersResult) string { return v.ProductCode }).(pulumi.StringOutput)
 }
 
-// The UUIDs of every holder, sorted.
+// The user UUIDs found, in the order described above.
 func (o GetSeatHoldersResultOutput) UserUuids() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v GetSeatHoldersResult) []string { return v.UserUuids }).(pulumi.StringArrayOutput)
 }

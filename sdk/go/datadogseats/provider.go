@@ -41,7 +41,7 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// Datadog API key of the organization. Falls back to the environment variable `DD_API_KEY` or `DATADOG_API_KEY`. Set it with `pulumi config set --secret datadog-seats:apiKey <key>`.
 	ApiKey *string `pulumi:"apiKey"`
-	// Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`. Must be https (plain http only to a loopback address, such as the local Seats API emulator).
+	// Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Must be https (plain http only to a loopback address, such as the local Seats API emulator). Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`.
 	ApiUrl *string `pulumi:"apiUrl"`
 	// Datadog application key of a user or service account with one of the permissions `billing_edit`, `incident_write` or `on_call_write`. Falls back to the environment variable `DD_APP_KEY` or `DATADOG_APP_KEY`.
 	AppKey *string `pulumi:"appKey"`
@@ -63,7 +63,7 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// Datadog API key of the organization. Falls back to the environment variable `DD_API_KEY` or `DATADOG_API_KEY`. Set it with `pulumi config set --secret datadog-seats:apiKey <key>`.
 	ApiKey pulumi.StringPtrInput
-	// Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`. Must be https (plain http only to a loopback address, such as the local Seats API emulator).
+	// Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Must be https (plain http only to a loopback address, such as the local Seats API emulator). Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`.
 	ApiUrl pulumi.StringPtrInput
 	// Datadog application key of a user or service account with one of the permissions `billing_edit`, `incident_write` or `on_call_write`. Falls back to the environment variable `DD_APP_KEY` or `DATADOG_APP_KEY`.
 	AppKey pulumi.StringPtrInput

@@ -14,7 +14,7 @@ import (
 
 // Seats of one Datadog product held by a declared set of users.
 //
-// `pulumi up` assigns a seat to every declared user who lacks one and gives back the seats of users removed from the list; `pulumi refresh` notices seats removed outside Pulumi; `pulumi destroy` gives every declared seat back.
+// `pulumi up` assigns a seat to every declared user who lacks one and gives back the seats of users removed from the list; users the resource never declared are never touched, unless `exclusive` is `true`: then the list is the complete set of holders of the product, and every other holder loses the seat (at most one exclusive SeatAssignment per product). Every preview names each user the next `pulumi up` unassigns. `pulumi refresh` notices seats removed outside Pulumi; `pulumi destroy` gives every declared seat back.
 //
 // ## Import
 //
@@ -22,15 +22,15 @@ import (
 type SeatAssignment struct {
 	pulumi.CustomResourceState
 
-	// The declared users that hold a seat, as confirmed by Datadog.
+	// The declared users that hold a seat, as confirmed by Datadog (sorted). A secret when `userUuids` is, as are `userUuids` and `unmanagedIds`.
 	AssignedIds pulumi.StringArrayOutput `pulumi:"assignedIds"`
-	// Whether the declaration is exclusive.
+	// Whether the declared users are the complete set of holders of the product.
 	Exclusive pulumi.BoolOutput `pulumi:"exclusive"`
-	// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+	// The product whose seats are assigned.
 	ProductCode pulumi.StringOutput `pulumi:"productCode"`
 	// Only when `exclusive`: the holders of the product this resource does not declare, found by the last refresh, which the next `pulumi up` unassigns (sorted; empty after an up). Always empty otherwise: `getSeatHolders` lists every holder.
 	UnmanagedIds pulumi.StringArrayOutput `pulumi:"unmanagedIds"`
-	// The declared users: canonical lower-case UUIDs, sorted.
+	// The declared users: canonical lower-case UUIDs, sorted, without duplicates.
 	UserUuids pulumi.StringArrayOutput `pulumi:"userUuids"`
 }
 
@@ -83,21 +83,21 @@ func (SeatAssignmentState) ElementType() reflect.Type {
 }
 
 type seatAssignmentArgs struct {
-	// When true, `userUuids` is the complete set of holders of the product: every other holder loses their seat on `pulumi up`. When false (the default), users this resource never declared are never touched.
+	// When `true`, `userUuids` is the complete set of holders of the product: creating and updating also unassign every holder not declared (all or nothing). At most one exclusive SeatAssignment per product. Turning it on or off is an update. Default `false`: holders this resource never declared are never touched.
 	Exclusive *bool `pulumi:"exclusive"`
-	// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+	// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the new product's seats are assigned first, then the old product's are given back.
 	ProductCode string `pulumi:"productCode"`
-	// The Datadog user UUIDs that hold a seat. Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
+	// The Datadog user UUIDs that hold a seat (for example the ids of Datadog user resources). Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
 	UserUuids []string `pulumi:"userUuids"`
 }
 
 // The set of arguments for constructing a SeatAssignment resource.
 type SeatAssignmentArgs struct {
-	// When true, `userUuids` is the complete set of holders of the product: every other holder loses their seat on `pulumi up`. When false (the default), users this resource never declared are never touched.
+	// When `true`, `userUuids` is the complete set of holders of the product: creating and updating also unassign every holder not declared (all or nothing). At most one exclusive SeatAssignment per product. Turning it on or off is an update. Default `false`: holders this resource never declared are never touched.
 	Exclusive pulumi.BoolPtrInput
-	// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+	// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the new product's seats are assigned first, then the old product's are given back.
 	ProductCode pulumi.StringInput
-	// The Datadog user UUIDs that hold a seat. Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
+	// The Datadog user UUIDs that hold a seat (for example the ids of Datadog user resources). Order, case and duplicates do not matter. Must not be empty: delete the resource to give every seat back.
 	UserUuids pulumi.StringArrayInput
 }
 
@@ -188,17 +188,17 @@ func (o SeatAssignmentOutput) ToSeatAssignmentOutputWithContext(ctx context.Cont
 	return o
 }
 
-// The declared users that hold a seat, as confirmed by Datadog.
+// The declared users that hold a seat, as confirmed by Datadog (sorted). A secret when `userUuids` is, as are `userUuids` and `unmanagedIds`.
 func (o SeatAssignmentOutput) AssignedIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *SeatAssignment) pulumi.StringArrayOutput { return v.AssignedIds }).(pulumi.StringArrayOutput)
 }
 
-// Whether the declaration is exclusive.
+// Whether the declared users are the complete set of holders of the product.
 func (o SeatAssignmentOutput) Exclusive() pulumi.BoolOutput {
 	return o.ApplyT(func(v *SeatAssignment) pulumi.BoolOutput { return v.Exclusive }).(pulumi.BoolOutput)
 }
 
-// The product whose seats are assigned, e.g. `incident_response` or `on_call`. Changing it replaces the resource: the seats of the old product are given back first, then the new product's are assigned.
+// The product whose seats are assigned.
 func (o SeatAssignmentOutput) ProductCode() pulumi.StringOutput {
 	return o.ApplyT(func(v *SeatAssignment) pulumi.StringOutput { return v.ProductCode }).(pulumi.StringOutput)
 }
@@ -208,7 +208,7 @@ func (o SeatAssignmentOutput) UnmanagedIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *SeatAssignment) pulumi.StringArrayOutput { return v.UnmanagedIds }).(pulumi.StringArrayOutput)
 }
 
-// The declared users: canonical lower-case UUIDs, sorted.
+// The declared users: canonical lower-case UUIDs, sorted, without duplicates.
 func (o SeatAssignmentOutput) UserUuids() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *SeatAssignment) pulumi.StringArrayOutput { return v.UserUuids }).(pulumi.StringArrayOutput)
 }

@@ -19,7 +19,7 @@ Object.defineProperty(exports, "apiKey", {
 });
 
 /**
- * Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`. Must be https (plain http only to a loopback address, such as the local Seats API emulator).
+ * Datadog API URL of the organization's site, e.g. `https://api.datadoghq.eu`. Must be https (plain http only to a loopback address, such as the local Seats API emulator). Falls back to `DD_HOST` or `DATADOG_HOST`, then to `https://api.<DD_SITE>`, then to `https://api.datadoghq.com`.
  */
 export declare const apiUrl: string | undefined;
 Object.defineProperty(exports, "apiUrl", {
