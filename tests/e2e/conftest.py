@@ -58,6 +58,16 @@ def users(emulator: EmulatorProcess) -> list[str]:
     return [u["id"] for u in emulator.admin.state()["users"]]
 
 
+@pytest.fixture(scope="module")
+def big_org() -> Iterator[EmulatorProcess]:
+    """An organization of 260 users whose team "sre" has 250 members."""
+    process = EmulatorProcess(
+        CANARY_API_KEY, CANARY_APP_KEY, ["--users", "260", "--team", "sre=250"]
+    ).start()
+    yield process
+    process.stop()
+
+
 def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
     """The emails of these emulator users, in order."""
     by_id = {u["id"]: u["email"] for u in emulator.admin.state()["users"]}

@@ -57,6 +57,12 @@ def connect_plugin(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> Non
     stack.config({**defaults, **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()}})
 
 
+def seat_the_example_team(stack: Stack, emulator: EmulatorProcess, members: list[str]) -> None:
+    """Give examples/yaml its team: ``members``, in a team of the emulator, by id."""
+    team = emulator.admin.add_team("sre", members=members)
+    set_config(stack, teamId=team["id"])
+
+
 def project_name(stack: Stack) -> str:
     name: str = yaml.safe_load((stack.project_dir / "Pulumi.yaml").read_text())["name"]
     return name

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect, emails_of
+from .conftest import connect, emails_of
 from .harness import ROOT, EmulatorProcess, Engine, copy_project, stack_in
 
 
@@ -132,16 +131,6 @@ def test_exclusive_example(
         assert users[20] in preview.stdout
         stack.up("--refresh")
         assert sorted(emulator.admin.holders("on_call")) == sorted(users[0:2])
-
-
-@pytest.fixture(scope="module")
-def big_org() -> Iterator[EmulatorProcess]:
-    """An organization of 260 users whose team "sre" has 250 members."""
-    process = EmulatorProcess(
-        CANARY_API_KEY, CANARY_APP_KEY, ["--users", "260", "--team", "sre=250"]
-    ).start()
-    yield process
-    process.stop()
 
 
 def test_team_seats_example_seats_a_team_of_250_across_pages(

@@ -33,7 +33,13 @@ from .conftest import (
     emails_of,
 )
 from .harness import ROOT, EmulatorProcess, Engine, Result, Stack, copy_project, stack_in
-from .plugin_fixtures import connect_plugin, env_with_plugin_on_path, set_config, yaml_example
+from .plugin_fixtures import (
+    connect_plugin,
+    env_with_plugin_on_path,
+    seat_the_example_team,
+    set_config,
+    yaml_example,
+)
 from .test_examples import quickstart_copy
 
 __all__ = ["proxy", "yaml_example"]  # fixtures used here
@@ -276,6 +282,7 @@ def test_yaml_example_over_https_with_the_plugin(
     with stack_in(engine, yaml_example, dict(trusted)) as stack:
         connect_plugin(stack, https, maxRetries=1)
         set_config(stack, userUuids=users[0:2])
+        seat_the_example_team(stack, https, users[3:5])
         stack.up()
         assert holders(https) == sorted(users[0:2])
         # The plugin refuses a CA nobody trusts, as the dynamic provider does.

@@ -32,6 +32,7 @@ from .plugin_fixtures import (
     merge_generated,
     plugin_bin_dir,
     plugin_project,
+    seat_the_example_team,
     set_config,
     shown_users,
     with_project_plugin,
@@ -72,14 +73,16 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
     engine: Engine, emulator: EmulatorProcess, users: list[str], yaml_example: Path
 ) -> None:
     outsider = users[20]  # holds a seat outside Pulumi: never touched
+    team = users[26:29]  # the team whose members hold on_call seats
     emulator.admin.set_holders(IR, [outsider])
     with stack_in(engine, yaml_example, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2])
+        seat_the_example_team(stack, emulator, team)
 
         # up: exactly the declared users get a seat; outputs say so.
         up = stack.up()
-        assert up.changes.get("create") == 2  # the stack and the SeatAssignment
+        assert up.changes.get("create") == 3  # the stack and the two SeatAssignments
         assert FROM_PATH in up.text  # the engine took the plugin from PATH
         assert holders(emulator, IR) == sorted([*users[0:2], outsider])
         outputs = stack.outputs()
@@ -114,12 +117,12 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
         stack.up()
         declared = sorted([users[0], users[2], users[3]])
         assert holders(emulator, IR) == [outsider]
-        assert holders(emulator, ON_CALL) == declared
+        assert holders(emulator, ON_CALL) == sorted([*declared, *team])
         assert [(m, p) for m, p, _ in writes(emulator)] == [("POST", ON_CALL), ("DELETE", IR)]
         stack.preview("--expect-no-changes")
 
         # Seats lost outside Pulumi: refresh notices, the preview names them, up restores.
-        emulator.admin.set_holders(ON_CALL, [users[0], users[9]])
+        emulator.admin.set_holders(ON_CALL, [users[0], users[9], *team])
         refresh = stack.refresh()
         # The refresh says who lost a seat (the engine prints the plugin's warning).
         warning = next(
@@ -135,7 +138,8 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
         resources = preview.stdout.split("--outputs:--")[0]
         assert shown_users(resources, declared) == {users[2], users[3]}
         stack.up()
-        assert holders(emulator, ON_CALL) == sorted([*declared, users[9]])
+        assert holders(emulator, ON_CALL) == sorted([*declared, users[9], *team])
+        assert stack.outputs()["onCallSeated"] == sorted(team)
 
         # destroy gives back the declared seats only.
         stack.destroy()
@@ -151,6 +155,7 @@ def test_injected_503s_every_fifth_request_change_nothing(
     with stack_in(engine, yaml_example, env_with_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator, batchSize=2)
         set_config(stack, userUuids=users[0:5])
+        seat_the_example_team(stack, emulator, users[26:29])
         stack.up()
         assert holders(emulator, IR) == sorted(users[0:5])
         set_config(stack, userUuids=users[3:9])
@@ -286,6 +291,7 @@ def test_the_plugin_is_found_through_project_plugins_path_alone(
     with stack_in(engine, yaml_example, env_without_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2])
+        seat_the_example_team(stack, emulator, users[26:29])
         up = stack.up()
         assert FROM_PATH not in up.text
         assert holders(emulator, IR) == sorted(users[0:2])
@@ -295,6 +301,7 @@ def test_the_plugin_is_found_through_project_plugins_path_alone(
     with stack_in(engine, yaml_example, env_without_plugin_on_path(engine)) as stack:
         connect_plugin(stack, emulator)
         set_config(stack, userUuids=users[0:2])
+        seat_the_example_team(stack, emulator, users[26:29])
         failed = stack.preview(check=False)
         assert failed.returncode != 0
         assert f"no resource plugin '{PLUGIN}' found" in failed.text
@@ -314,3 +321,37 @@ def test_pulumi_package_get_schema_binds_the_plugins_schema(engine: Engine) -> N
     # ... and it is the checked-in schema.json, which the SDKs are generated from.
     checked_in = Path(schema_module.__file__).parent / "schema.json"
     assert json.loads(proc.stdout) == json.loads(checked_in.read_text())
+
+
+def test_yaml_example_seats_a_team_of_250_across_pages(
+    engine: Engine, big_org: EmulatorProcess, yaml_example: Path
+) -> None:
+    # getTeamMemberUuids reads every page of the team's memberships (100 per page at most).
+    (team,) = big_org.admin.teams()
+    assert len(team["members"]) == 250
+    everyone = [u["id"] for u in big_org.admin.users()]
+    big_org.admin.set_holders(ON_CALL, [])
+    big_org.admin.clear_requests()
+    with stack_in(engine, yaml_example, env_with_plugin_on_path(engine)) as stack:
+        connect_plugin(stack, big_org)
+        set_config(stack, userUuids=everyone[255:257], teamId=team["id"])
+        preview = stack.preview()
+        assert preview.changes.get("create") == 3
+        stack.up()
+        assert holders(big_org, ON_CALL) == sorted(team["members"])
+        assert stack.outputs()["onCallSeated"] == sorted(team["members"])
+        pages = [r for r in big_org.admin.requests() if "/memberships" in r["path"]]
+        assert len({r["query"].get("page[number]") for r in pages}) >= 3
+        # Someone leaves the team: the next preview names them, the up gives the seat back.
+        leaver = team["members"][17]
+        big_org.admin.add_team(
+            "sre", members=[m for m in team["members"] if m != leaver], team_id=team["id"]
+        )
+        preview = stack.preview()
+        assert leaver in "\n".join(
+            line for line in preview.text.splitlines() if "`pulumi up`" in line
+        )
+        stack.up()
+        assert leaver not in holders(big_org, ON_CALL)
+        stack.destroy()
+        assert holders(big_org, ON_CALL) == []

@@ -138,6 +138,45 @@ def test_typescript_example_lifecycle_with_a_faulty_api(
         assert_no_key_shown(stack, emulator)
 
 
+def test_typescript_example_seats_users_given_by_email(
+    engine: Engine, emulator: EmulatorProcess, typescript_example: Path
+) -> None:
+    # lookupUserUuids: exact, case-insensitive, active users only. "al@..." is a substring
+    # of "sal@...", which Datadog's free-text filter also returns.
+    people = emulator.admin.set_users(
+        [
+            {"id": "3f2a6b1c-0d4e-4f5a-9b8c-0000000000a1", "email": "al@example.com"},
+            {"id": "3f2a6b1c-0d4e-4f5a-9b8c-0000000000a2", "email": "sal@example.com"},
+            {"id": "3f2a6b1c-0d4e-4f5a-9b8c-0000000000a3", "email": "Carol@Example.com"},
+            {
+                "id": "3f2a6b1c-0d4e-4f5a-9b8c-0000000000a4",
+                "email": "dave@example.com",
+                "status": "Disabled",
+            },
+        ]
+    )
+    al, sal, carol, dave = (person["id"] for person in people)
+    with stack_in(engine, typescript_example, env_with_plugin_on_path(engine)) as stack:
+        connect_plugin(stack, emulator)
+        set_config(stack, userUuids=[sal], emails=["al@example.com", "CAROL@example.COM"])
+        stack.up()
+        assert holders(emulator, IR) == sorted([al, sal, carol])
+        assert stack.outputs()["byEmailIds"] == [al, carol]
+
+        # A disabled user: the preview and the up fail naming the email, and nothing changes.
+        set_config(stack, emails=["al@example.com", "dave@example.com", "nobody@example.com"])
+        emulator.admin.clear_requests()
+        for command in (stack.preview, stack.up):
+            failed = command(check=False)
+            assert failed.returncode != 0
+            assert "dave@example.com (the user is Disabled, not Active)" in failed.text
+            assert "nobody@example.com (no Datadog user has this email)" in failed.text
+        assert [r for r in emulator.admin.requests() if r["method"] != "GET"] == []
+        assert holders(emulator, IR) == sorted([al, sal, carol])
+        assert dave not in holders(emulator, IR)
+        assert_no_key_shown(stack, emulator)
+
+
 def readme_commands() -> str:
     """The shell block of sdk/nodejs/README.md between its outside-the-repo markers."""
     text = SDK_README.read_text()
