@@ -52,14 +52,10 @@ class ExclusiveClaims:
     ) -> None:
         """Record that ``claimant`` (or, when it is not known, the declaration of
         ``users``) is the exclusive SeatAssignment of ``product_code``, and
-        :meth:`check` it at once: a refused claim is not kept (the first one stays)."""
-        claim = self.record(product_code, claimant=claimant, users=users)
-        try:
-            self.check(claim, spelling)
-        except ExclusiveClaimError:
-            with self._lock:
-                self._claims[product_code].remove(claim)
-            raise
+        :meth:`check` it at once. A refused claim stays recorded: the first claimant is
+        refused too from then on, so that neither of two writes (the engine may check
+        both before it creates either)."""
+        self.check(self.record(product_code, claimant=claimant, users=users), spelling)
 
     def record(
         self,

@@ -92,10 +92,10 @@ PRODUCT_CODE_ROWS = [
 
 ENTRIES_PRINTABLE = [
     EntriesRow(1, "1 (a number)"),
-    EntriesRow(None, "null"),
+    EntriesRow(None, "None"),  # as a Python program writes it
     EntriesRow([U], f"['{U}'] (a list)"),
     EntriesRow({"id": OTHER}, f"{{'id': '{OTHER}'}} (an object: pass the user's id string"),
-    EntriesRow(True, "true (a boolean)"),
+    EntriesRow(True, "True (a boolean)"),
     EntriesRow("", "'' (empty)"),
     EntriesRow("   ", "'   ' (empty)"),
     EntriesRow(U[:-1], f"'{U[:-1]}' (35 characters; a UUID has 36: 8-4-4-4-12)"),
@@ -147,13 +147,13 @@ EXCLUSIVE_ROWS = [
     bad(
         "exclusive",
         "yes",
-        "exclusive must be true or false, got the string 'yes' (a string "
+        "exclusive must be True or False, got the string 'yes' (a string "
         "is not a boolean: pass True or False",
     ),
     bad("exclusive", "true", "got the string 'true' (a string is not a boolean"),
-    bad("exclusive", 1, "exclusive must be true or false, got the number 1;"),
-    bad("exclusive", [], "exclusive must be true or false, got the list [];"),
-    bad("exclusive", {"on": True}, "got the object {'on': true};"),
+    bad("exclusive", 1, "exclusive must be True or False, got the number 1;"),
+    bad("exclusive", [], "exclusive must be True or False, got the list [];"),
+    bad("exclusive", {"on": True}, "got the object {'on': True};"),
 ]
 
 

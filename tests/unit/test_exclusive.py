@@ -25,7 +25,9 @@ def test_one_exclusive_declaration_per_product_whatever_its_users():
         claims.claim(PRODUCT, claimant="b", users={uid(3)})  # the same users: refused too
     message = str(info.value)
     assert PRODUCT in message and "'a'" in message and "'b'" in message
-    claims.claim(PRODUCT, claimant="a")  # the first claim stays
+    # From then on the first claimant is refused too: neither of the two writes.
+    with pytest.raises(ExclusiveClaimError):
+        claims.claim(PRODUCT, claimant="a")
 
 
 def test_without_a_claimant_the_declared_users_stand_for_the_resource():

@@ -232,16 +232,17 @@ def test_a_second_exclusive_claim_fails_before_any_write(monkeypatch, step):
     assert fake.calls == writes and fake.holders == {A}
 
 
-def test_a_claim_seen_in_check_stops_a_conflicting_create(monkeypatch):
+def test_two_exclusive_claims_stop_both_creates(monkeypatch):
     fake = FakeClient(holders={C})
     core = configured(monkeypatch, fake)
     news = {"product_code": PRODUCT, "user_uuids": [A], "exclusive": True}
     assert core.check(news).failures == []
     with pytest.raises(ExclusiveClaimError):
         core.create(exclusive(B))
-    assert fake.calls == []
-    core.create(exclusive(A))  # the claimant itself goes ahead
-    assert fake.holders == {A}
+    # Neither goes ahead now: the engine may have checked both before creating either.
+    with pytest.raises(ExclusiveClaimError):
+        core.create(exclusive(A))
+    assert fake.calls == [] and fake.holders == {C}
 
 
 def test_a_failed_exclusive_create_gives_the_unmanaged_holders_their_seats_back(monkeypatch):
