@@ -9,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs sdk
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs sdk dist
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -76,5 +76,11 @@ docs: schema
 sdk: schema
 	scripts/gen-sdk --lock sdk
 
+# What a release publishes, into dist/ (docs/release.md): the plugin's archive for this
+# machine's platform, the wheel and sdist, the TypeScript SDK's npm tarball, SHA256SUMS.
+dist: venv
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dist]'
+	PYTHON=$(PY) scripts/build-dist
+
 clean:
-	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache dist
