@@ -231,3 +231,31 @@ def go_user_env(proxy: Path) -> dict[str, str]:
         "GOTOOLCHAIN": "local",
         "GOFLAGS": "-buildvcs=false",
     }
+
+
+#: A YAML program with one SeatAssignment of the users in config: YAML names no package,
+#: so its plugin is installed with `pulumi plugin install` (`plugin_install`).
+YAML_PROGRAM = """\
+name: seats-yaml
+runtime: yaml
+config:
+  userUuids:
+    type: array
+    items:
+      type: string
+resources:
+  responders:
+    type: datadog-seats:index:SeatAssignment
+    properties:
+      productCode: incident_response
+      userUuids: ${userUuids}
+outputs:
+  assignedIds: ${responders.assignedIds}
+"""
+
+
+def yaml_program(where: Path) -> Path:
+    """A new project directory ``where`` holding YAML_PROGRAM."""
+    where.mkdir(parents=True)
+    (where / "Pulumi.yaml").write_text(YAML_PROGRAM)
+    return where

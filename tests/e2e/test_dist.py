@@ -31,28 +31,12 @@ from .releases import (
     ReleaseServer,
     plugin_install,
     user_engine,
+    yaml_program,
 )
 
 pytestmark = pytest.mark.e2e
 
 IR = "incident_response"
-YAML_PROGRAM = """\
-name: seats-yaml
-runtime: yaml
-config:
-  userUuids:
-    type: array
-    items:
-      type: string
-resources:
-  responders:
-    type: datadog-seats:index:SeatAssignment
-    properties:
-      productCode: incident_response
-      userUuids: ${userUuids}
-outputs:
-  assignedIds: ${responders.assignedIds}
-"""
 
 
 def test_make_dist_writes_each_artifact_and_its_checksum(dist: Path) -> None:
@@ -115,9 +99,7 @@ def test_a_yaml_program_on_the_installed_archive(
     served = release_server.downloads().count(ARCHIVE) - served_before
     assert served == (1 if source == "--server" else 0)
 
-    project = tmp_path / "seats-yaml"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text(YAML_PROGRAM)
+    project = yaml_program(tmp_path / "seats-yaml")
     outsider = users[20]
     emulator.admin.set_holders(IR, [outsider])
     with stack_in(user, project) as stack:
