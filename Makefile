@@ -53,6 +53,7 @@ bench: venv
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
 	$(PY) -m bench
+	$(PY) -m bench.frozen
 
 # The long run of the seeded property-based invariants (make test runs a short one):
 #   make reliability SEATS_INVARIANT_EXAMPLES=5000 SEATS_INVARIANT_SEED=42
@@ -79,7 +80,6 @@ sdk: schema
 # What a release publishes, into dist/ (docs/release.md): the plugin's archive for this
 # machine's platform, the wheel and sdist, the TypeScript SDK's npm tarball, SHA256SUMS.
 dist: venv
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dist]'
 	PYTHON=$(PY) scripts/build-dist
 
 clean:
