@@ -211,9 +211,24 @@ def go_module_proxy(where: Path) -> Path:
     return where
 
 
+def forget_module(gomodcache: Path) -> None:
+    """Remove the SDK module from Go's module cache, so that `go get` takes it from the
+    proxy of `go_module_proxy`, i.e. sdk/go as it is now: the cache keeps a module
+    version once downloaded, and every build of sdk/go has the same version."""
+    escaped = GO_MODULE.split("/")[:2]  # github.com/pulumi-datadog-seats: nothing else is ours
+    for where in (
+        gomodcache.joinpath(*escaped),
+        gomodcache.joinpath("cache", "download", *escaped),
+    ):
+        if where.exists():
+            for directory, _, _ in os.walk(where):
+                os.chmod(directory, 0o755)  # the module cache is read-only
+            shutil.rmtree(where)
+
+
 def go_user_env(proxy: Path) -> dict[str, str]:
     """Go as a user has it, with the module proxy of `go_module_proxy` in front of the
-    usual one and Go's caches where they are (HOME may be elsewhere)."""
+    usual one and Go's caches where they are (HOME may be elsewhere), less the SDK module."""
     settings = json.loads(
         subprocess.run(
             ["go", "env", "-json", "GOPROXY", "GOMODCACHE", "GOCACHE"],
@@ -222,6 +237,7 @@ def go_user_env(proxy: Path) -> dict[str, str]:
             check=True,
         ).stdout
     )
+    forget_module(Path(settings["GOMODCACHE"]))
     return {
         "GOPROXY": f"{proxy.as_uri()},{settings['GOPROXY']}",
         # Not in the public checksum database until it is published.
