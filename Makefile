@@ -9,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs sdk
+.PHONY: demo test venv engine emulator emulator-stop lint unit bench reliability clean schema docs sdk dist
 
 demo: venv
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
@@ -53,6 +53,7 @@ bench: venv
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
 	PYTHON=$(PY) scripts/ensure-pulumi >/dev/null
 	$(PY) -m bench
+	$(PY) -m bench.frozen
 
 # The long run of the seeded property-based invariants (make test runs a short one):
 #   make reliability SEATS_INVARIANT_EXAMPLES=5000 SEATS_INVARIANT_SEED=42
@@ -76,5 +77,10 @@ docs: schema
 sdk: schema
 	scripts/gen-sdk --lock sdk
 
+# What a release publishes, into dist/ (docs/release.md): the plugin's archive for this
+# machine's platform, the wheel and sdist, the TypeScript SDK's npm tarball, SHA256SUMS.
+dist: venv
+	PYTHON=$(PY) scripts/build-dist
+
 clean:
-	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pulumi-demo .emulator .mypy_cache .ruff_cache dist

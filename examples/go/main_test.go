@@ -1,7 +1,7 @@
 // The program's wiring, under Pulumi's Go mocks: stack config and the getSeatHolders result
 // reach the SeatAssignment's inputs, and its outputs reach the stack's exports. Mocks stand
-// in for the engine and the provider: nothing is assigned here (the TypeScript example runs
-// the same program through the CLI against the emulator, tests/e2e/test_typescript.py).
+// in for the engine and the provider: nothing is assigned here (tests/e2e/test_go.py runs
+// the program through the CLI against the emulator).
 package main
 
 import (

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from .harness import PROJECTS, EmulatorProcess, Engine, Stack, copy_project, ensure_engine
+from .releases import ReleaseServer, build_dist
 
 #: Canary credentials: tests assert that they never show up in state, logs or errors.
 CANARY_API_KEY = f"canary-api-key-{uuid.uuid4().hex}"
@@ -35,6 +36,20 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     (base / "backend").mkdir()
     (base / "home").mkdir()
     return Engine(bin_dir=ensure_engine(), backend_dir=base / "backend", home_dir=base / "home")
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make dist` writes (the plugin archive and the packages), in a directory of its own."""
+    return build_dist(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="session")
+def release_server(dist: Path) -> Iterator[ReleaseServer]:
+    """``dist`` served from 127.0.0.1 as the project's releases serve it."""
+    server = ReleaseServer(dist).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

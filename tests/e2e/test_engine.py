@@ -26,6 +26,7 @@ PIECES = (
     "pulumi-resource-pulumi-python",
     "pulumi-language-yaml",
     "pulumi-language-nodejs",
+    "pulumi-language-go",
 )
 
 

@@ -1,6 +1,5 @@
 """The Go SDK is a module that builds and vets; examples/go builds, vets and passes its
-`go test` under Pulumi's mocks (the Go language host cannot be built here: examples/go/
-README.md)."""
+`go test` under Pulumi's mocks (tests/e2e/test_go.py runs it through the CLI)."""
 
 from __future__ import annotations
 

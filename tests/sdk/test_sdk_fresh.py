@@ -84,15 +84,27 @@ def test_the_nodejs_lockfile_is_in_step_with_package_json() -> None:
     assert '"resolved": "http' not in text
 
 
-def test_each_sdk_names_the_plugin_at_the_packages_version() -> None:
-    """The engine starts pulumi-resource-<name> at the version the SDK says."""
-    plugin = {"resource": True, "name": "datadog-seats", "version": version("pulumi-datadog-seats")}
+def test_each_sdk_names_the_plugin_at_the_packages_version_and_where_to_get_it() -> None:
+    """The engine starts pulumi-resource-<name> at the version the SDK says, and downloads
+    it from the project's releases when it is not installed."""
+    plugin = {
+        "resource": True,
+        "name": "datadog-seats",
+        "version": version("pulumi-datadog-seats"),
+        "server": "github://api.github.com/pulumi-datadog-seats/pulumi-datadog-seats",
+    }
+    assert SCHEMA["pluginDownloadURL"] == plugin["server"] == schema.PLUGIN_DOWNLOAD_URL
     package = read_json(SDK / "nodejs" / "package.json")
     assert package["pulumi"] == plugin
     assert package["version"] == plugin["version"] == SCHEMA["version"]
     assert package["name"] == SCHEMA["language"]["nodejs"]["packageName"]
     go_package = SDK / "go" / "datadogseats"
     assert read_json(go_package / "pulumi-plugin.json") == plugin
+    # Every resource and invoke of each SDK names it too (the engine reads it from there).
+    option = f'pulumi.PluginDownloadURL("{plugin["server"]}")'
+    assert (go_package / "internal" / "pulumiUtilities.go").read_text().count(option) == 2
+    utilities = (SDK / "nodejs" / "utilities.ts").read_text()
+    assert f'pluginDownloadURL: "{plugin["server"]}"' in utilities
     # The Go module is sdk/go; its one package is the schema's importBasePath.
     import_path = SCHEMA["language"]["go"]["importBasePath"]
     module = (SDK / "go" / "go.mod").read_text().splitlines()[0]

@@ -72,6 +72,9 @@ func run(schemaPath, out string, languages []string) error {
 			// The package's README is ours (sdk/nodejs/README.md); the generator's would be
 			// the schema's description.
 			delete(files, "README.md")
+			if err == nil {
+				err = refusePack(files)
+			}
 		case "go":
 			files, err = gogen.GeneratePackage(tool, pkg, nil)
 		default:
@@ -84,6 +87,31 @@ func run(schemaPath, out string, languages []string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// prepack is the script `npm pack` (and `npm publish`) runs first in sdk/nodejs: that
+// directory holds the TypeScript sources, and a package of them fails only when a program
+// loads it. scripts/build-nodejs-sdk packs the compiled package, from which it removes
+// this script.
+const prepack = `echo 'sdk/nodejs holds the TypeScript sources, not the package:` +
+	` build the package with scripts/build-nodejs-sdk and npm install the .tgz it prints.' >&2; exit 1`
+
+// refusePack adds the prepack script to the generated package.json, after its build script.
+func refusePack(files map[string][]byte) error {
+	const build = `"build": "tsc"`
+	var script bytes.Buffer
+	encoder := json.NewEncoder(&script)
+	encoder.SetEscapeHTML(false) // `>&2` as it is, not `\u003e\u00262`
+	if err := encoder.Encode(prepack); err != nil {
+		return err
+	}
+	manifest := files["package.json"]
+	if bytes.Count(manifest, []byte(build)) != 1 {
+		return fmt.Errorf("the generated package.json has no single %s to put prepack after", build)
+	}
+	files["package.json"] = bytes.Replace(manifest, []byte(build),
+		[]byte(build+",\n        \"prepack\": "+strings.TrimSpace(script.String())), 1)
 	return nil
 }
 

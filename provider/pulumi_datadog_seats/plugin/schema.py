@@ -42,6 +42,11 @@ SECRET_CONFIG = (API_KEY, APP_KEY)
 # Where the package lives, and the names of the SDKs generated from this schema
 # (sdk/README.md says why each is what it is).
 REPOSITORY = "https://github.com/pulumi-datadog-seats/pulumi-datadog-seats"
+#: Where the engine downloads the plugin when a program needs it and it is not installed:
+#: the GitHub releases of REPOSITORY, whose assets are the archives `make dist` writes,
+#: pulumi-resource-datadog-seats-v<version>-<os>-<arch>.tar.gz (docs/release.md). Every
+#: generated SDK carries it.
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-datadog-seats/pulumi-datadog-seats"
 NODEJS_PACKAGE = "@pulumi-datadog-seats/datadog-seats"
 GO_IMPORT_BASE_PATH = "github.com/pulumi-datadog-seats/pulumi-datadog-seats/sdk/go/datadogseats"
 #: Never `pulumi_datadog_seats`: that is the dynamic resource, the Python API; a unit test
@@ -205,6 +210,7 @@ def build_schema(package_version_: str | None = None) -> dict[str, Any]:
         "homepage": REPOSITORY,
         "repository": REPOSITORY,
         "publisher": "pulumi-datadog-seats",
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         # supportPack: the generators take the version from this schema (the plugin's),
         # and the Go SDK is a module of its own (sdk/go/go.mod).
         "meta": {"moduleFormat": "(.*)", "supportPack": True},
