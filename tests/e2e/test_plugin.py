@@ -104,7 +104,7 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
             ("POST", tuple(sorted(users[2:4]))),
         }
 
-        # A new product code replaces the resource, deleting first.
+        # A new product code replaces the resource, creating first.
         set_config(stack, productCode=ON_CALL)
         preview = stack.preview("--diff")
         assert preview.changes.get("replace") == 1
@@ -114,7 +114,7 @@ def test_yaml_example_lifecycle_with_the_plugin_on_path(
         declared = sorted([users[0], users[2], users[3]])
         assert holders(emulator, IR) == [outsider]
         assert holders(emulator, ON_CALL) == declared
-        assert [(m, p) for m, p, _ in writes(emulator)] == [("DELETE", IR), ("POST", ON_CALL)]
+        assert [(m, p) for m, p, _ in writes(emulator)] == [("POST", ON_CALL), ("DELETE", IR)]
         stack.preview("--expect-no-changes")
 
         # Seats lost outside Pulumi: refresh notices, the preview names them, up restores.
