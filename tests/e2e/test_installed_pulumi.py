@@ -20,6 +20,7 @@ resource) and answers a misspelled setting and an API error with its message alo
 from __future__ import annotations
 
 import subprocess
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,10 @@ TRACEBACKS_FROM = Version("3.260.0")
 OUR_ERRORS = "pulumi_datadog_seats.errors."
 
 
+@cache
 def pulumi_venv(choice: str) -> tuple[Path, Version]:
-    """The virtualenv of the ``choice`` release of pulumi, and that release."""
+    """The virtualenv of the ``choice`` release of pulumi, and that release (resolved once
+    per test process)."""
     made = matrix_venv("--pulumi", choice)
     assert made.returncode == 0, made.stderr
     venv = Path(made.stdout.strip())
