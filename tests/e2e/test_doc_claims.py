@@ -8,6 +8,7 @@ warnings, under the resource, are checked in tests/e2e/test_installed_pulumi.py.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,14 @@ def test_api_calls_of_previews_and_refreshes_and_an_exclusive_stack_between_ups(
         emulator.admin.clear_requests()
         stack.pulumi("refresh", "--yes", "--stack", stack.name, "--non-interactive")
         assert listings(emulator) == 2 and writes(emulator) == []
+
+        # A user removed: the preview names them and reads nothing.
+        stack.config({"userUuids": json.dumps(users[0:1])})
+        emulator.admin.clear_requests()
+        preview = stack.preview()
+        assert emulator.admin.requests() == []
+        assert any(users[1] in m and "`pulumi up` unassigns" in m for m in warnings(preview))
+        stack.config({"userUuids": json.dumps(users[0:2])})
 
         # Exclusive turned on: the preview lists the product once and names the outsider,
         # in a warning under the stack (the dynamic provider names no resource).
