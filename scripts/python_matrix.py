@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/python_matrix.py            # every version found but the venv's
     .venv/bin/python scripts/python_matrix.py --venv 3.10  # print that version's venv (make it)
+    .venv/bin/python scripts/python_matrix.py --pulumi newest  # print a venv of that pulumi
 
 `make test` runs it before the main run (which covers the venv's own Python with every
 tier). It looks for `python3.X` for each supported minor version on PATH and under pyenv,
@@ -12,6 +13,14 @@ Each version gets a virtualenv with the test dependencies, kept outside the clon
 named by a hash of what it installs, so a warm run installs nothing. It runs this clone's
 code through PYTHONPATH (:func:`clone_env`), ahead of the clone that made the virtualenv.
 The e2e tier asks `--venv` for the oldest and newest and runs them the same way.
+
+`--pulumi newest|lowest` makes a virtualenv of the Python running this script with the
+newest, or the lowest, release of the `pulumi` package that the package's requirement
+(pyproject.toml) allows, resolved from the package index now (`pip index versions`), and
+constraints.txt for everything else: what a user installing today gets, and the oldest
+release a user may have. It prints the virtualenv's path; the e2e tier runs the core
+scenarios through the CLI with it (tests/e2e/test_installed_pulumi.py). Each is kept
+beside the others, named by the pulumi version and the same hash.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -27,11 +37,16 @@ import sys
 import time
 from pathlib import Path
 
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The minor versions the package supports (pyproject.toml's requires-python and classifiers).
 SUPPORTED = ((3, 10), (3, 11), (3, 12), (3, 13))
 #: What a version's virtualenv depends on: a change to any of these makes a new one.
 INPUTS = ("pyproject.toml", "emulator/pyproject.toml", "constraints.txt")
+#: The releases of the pulumi requirement that `--pulumi` installs.
+PULUMI_CHOICES = ("newest", "lowest")
 
 
 def cache_dir() -> Path:
@@ -85,31 +100,100 @@ def full_version(python: Path) -> str:
     ).stdout.strip()
 
 
-def ensure_venv(python: Path, version: tuple[int, int]) -> Path:
-    """The version's virtualenv with the test dependencies (made once, then reused)."""
+def _inputs_digest() -> str:
     digest = hashlib.sha256()
     for name in INPUTS:
         digest.update((ROOT / name).read_bytes())
-    venv = cache_dir() / f"{version[0]}.{version[1]}-{digest.hexdigest()[:12]}"
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    return digest.hexdigest()[:12]
+
+
+def ensure_venv(python: Path, version: tuple[int, int]) -> Path:
+    """The version's virtualenv with the test dependencies (made once, then reused)."""
+    venv = cache_dir() / f"{version[0]}.{version[1]}-{_inputs_digest()}"
+    # This clone is installed once, for the dependencies, the metadata and the console
+    # scripts; every run imports the code of its own clone (clone_env).
+    constraints = str(ROOT / "constraints.txt")
+    install = ["-c", constraints, "-e", f"{ROOT}[test]", "-e", str(ROOT / "emulator")]
+    return _ensure(python, venv, install)
+
+
+def pulumi_requirement() -> SpecifierSet:
+    """The versions of pulumi the package's requirement allows (pyproject.toml)."""
+    text = (ROOT / "pyproject.toml").read_text()
+    match = re.search(r'^\s*"pulumi\s*([<>=!~][^";]*)"', text, re.M)
+    if match is None:
+        raise SystemExit("[python-matrix] no pulumi requirement in pyproject.toml")
+    return SpecifierSet(match.group(1))
+
+
+def pulumi_releases() -> tuple[Version, Version]:
+    """The lowest and the newest release of pulumi the requirement allows, as the package
+    index lists them now (pre-releases and yanked releases are not offered)."""
+    index = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", "pulumi", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if index.returncode != 0:
+        raise SystemExit(f"[python-matrix] pip index versions pulumi failed:\n{index.stderr}")
+    listed = [Version(v) for v in json.loads(index.stdout)["versions"]]
+    allowed = sorted(pulumi_requirement().filter(listed))
+    if not allowed:
+        raise SystemExit(f"[python-matrix] no release of pulumi{pulumi_requirement()}")
+    return allowed[0], allowed[-1]
+
+
+def ensure_pulumi_venv(choice: str) -> Path:
+    """A virtualenv of this Python with this package and the ``choice`` release of pulumi;
+    everything else as constraints.txt pins it (made once per release, then reused).
+    Those of releases that are neither the lowest nor the newest any more are removed."""
+    lowest, newest = pulumi_releases()
+    version = newest if choice == "newest" else lowest
+    major, minor = sys.version_info[:2]
+    suffix = f"-py{major}.{minor}-{_inputs_digest()}"
+    _remove_pulumi_venvs(suffix, keep={f"pulumi-{lowest}{suffix}", f"pulumi-{newest}{suffix}"})
+    venv = cache_dir() / f"pulumi-{version}{suffix}"
+    pins = (ROOT / "constraints.txt").read_text().splitlines()
+    others = "".join(f"{line}\n" for line in pins if not re.match(r"pulumi\s*==", line))
+    # The program, the dynamic provider and the plugin need this package alone.
+    install = ["-c", str(venv / "constraints.txt"), "-e", str(ROOT), f"pulumi=={version}"]
+    return _ensure(Path(sys.executable), venv, install, {"constraints.txt": others})
+
+
+def _remove_pulumi_venvs(suffix: str, keep: set[str]) -> None:
+    """Remove the ``pulumi-*<suffix>`` virtualenvs not in ``keep`` that nobody is making."""
+    if not cache_dir().is_dir():
+        return
+    for venv in cache_dir().glob(f"pulumi-*{suffix}"):
+        if venv.name in keep:
+            continue
+        with open(venv.parent / f".{venv.name}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            shutil.rmtree(venv, ignore_errors=True)
+
+
+def _ensure(
+    python: Path, venv: Path, install: list[str], files: dict[str, str] | None = None
+) -> Path:
+    """``venv``, made by ``pip install INSTALL`` once ``files`` are written in it."""
     venv.parent.mkdir(parents=True, exist_ok=True)
     # One maker at a time (the e2e tier may ask while the matrix makes it).
     with open(venv.parent / f".{venv.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (venv / ".ready").exists():
-            _make_venv(python, venv, pip)
+            shutil.rmtree(venv, ignore_errors=True)
+            _run([str(python), "-m", "venv", str(venv)])
+            for name, text in (files or {}).items():
+                (venv / name).write_text(text)
+            pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+            _run([*pip, "--upgrade", "pip", "setuptools>=77"])
+            _run([*pip, *install])
+            (venv / ".ready").touch()
     return venv
-
-
-def _make_venv(python: Path, venv: Path, pip: list[str]) -> None:
-    shutil.rmtree(venv, ignore_errors=True)
-    _run([str(python), "-m", "venv", str(venv)])
-    _run([*pip, "--upgrade", "pip", "setuptools>=77"])
-    # This clone is installed once, for the dependencies, the metadata and the console
-    # scripts; every run imports the code of its own clone (clone_env).
-    constraints = str(ROOT / "constraints.txt")
-    _run([*pip, "-c", constraints, "-e", f"{ROOT}[test]", "-e", str(ROOT / "emulator")])
-    (venv / ".ready").touch()
 
 
 def clone_env(venv: Path) -> dict[str, str]:
@@ -132,8 +216,16 @@ def _run(argv: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", metavar="X.Y", help="print the virtualenv of Python X.Y")
+    parser.add_argument(
+        "--pulumi",
+        choices=PULUMI_CHOICES,
+        help="print a virtualenv of this Python with that release of the pulumi requirement",
+    )
     parser.add_argument("--workers", default=os.environ.get("PYTEST_WORKERS", "2"))
     args = parser.parse_args()
+    if args.pulumi:
+        print(ensure_pulumi_venv(args.pulumi))
+        return 0
     found = find_interpreters()
     if args.venv:
         major, minor = (int(part) for part in args.venv.split("."))

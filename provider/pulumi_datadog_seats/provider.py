@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 import pulumi
@@ -158,16 +157,27 @@ class SeatAssignmentProvider(ResourceProvider):
         return lifecycle
 
 
-@contextmanager
-def _message_only() -> Iterator[None]:
+class _message_only:
     """Let our errors leave with their message and nothing else: no chained cause, no
-    frames below this one. Pulumi's dynamic-provider host shows the user
-    ``Exception calling application: <message>`` up to 3.259, and from later versions
-    ``traceback.format_exc()``, whose last line is then the message, after a few frames."""
-    try:
-        yield
-    except SeatsError as exc:
-        raise exc.with_traceback(None) from None
+    frames below the ``with``. Pulumi's dynamic-provider host shows the user
+    ``Exception calling application: <message>`` up to 3.259, and from 3.260
+    ``traceback.format_exc()``, whose last line is then the message, after a few frames.
+
+    A class (lower-case, as contextlib's ``suppress``), not ``@contextmanager``: contextlib
+    gives an exception that leaves the generator its original frames back.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        exc: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, SeatsError):
+            raise exc.with_traceback(None) from None
 
 
 def is_secret_declaration(inputs: dict[str, Any]) -> bool:

@@ -104,6 +104,33 @@ class Result:
         return {op: n for op, n in counts.items() if n}
 
     @property
+    def warnings(self) -> list[tuple[str, str]]:
+        """(URN, message) of each warning: warning diagnostics, and the lines a provider
+        wrote to its stderr as "warning: ..." (the dynamic provider's: the engine shows
+        them under the stack, and names no resource)."""
+        found = []
+        for event in self.events:
+            diagnostic = event.get("diagnosticEvent") or {}
+            message = str(diagnostic.get("message", ""))
+            if diagnostic.get("severity") == "warning" or (
+                diagnostic.get("severity") == "info#err" and message.startswith("warning:")
+            ):
+                found.append((str(diagnostic.get("urn", "")), message))
+        return found
+
+    def shown_under(self, text: str) -> str:
+        """What the "Diagnostics:" section of the output shows ``text`` under: the heading
+        `<type> (<name>):` of the block holding it (the stack, or the resource)."""
+        section = self.stdout.split("\nDiagnostics:\n", 1)[1]
+        heading = ""
+        for line in section.splitlines():
+            if line.startswith("  ") and not line.startswith("    ") and line.endswith("):"):
+                heading = line.strip()
+            elif text in line:
+                return heading
+        raise AssertionError(f"{text!r} is not in the diagnostics: {section}")
+
+    @property
     def diagnostics(self) -> list[str]:
         """Messages of the engine's error diagnostics (what `pulumi` prints under `error:`)."""
         return [
@@ -267,6 +294,25 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def matrix_venv(*args: str) -> subprocess.CompletedProcess[str]:
+    """scripts/python_matrix.py ARGS (``--venv X.Y``, ``--pulumi newest``): on success its
+    stdout is the path of the virtualenv it made or found."""
+    matrix = ROOT / "scripts" / "python_matrix.py"
+    return subprocess.run(
+        [sys.executable, str(matrix), *args], capture_output=True, text=True, check=False
+    )
+
+
+def clone_env(venv: Path) -> dict[str, str]:
+    """What runs a program and its dynamic provider on ``venv``'s Python, with this clone's
+    code ahead of the clone that made the virtualenv (as the version matrix runs it)."""
+    paths = [ROOT / "provider", ROOT / "emulator", ROOT]
+    return {
+        "PULUMI_PYTHON_CMD": str(venv / "bin" / "python"),
+        "PYTHONPATH": os.pathsep.join(str(p) for p in paths),
+    }
 
 
 def copy_project(source: Path, into: Path, venv: str | None = None) -> Path:

@@ -14,6 +14,7 @@ import pytest
 from pulumi import automation as auto
 
 from pulumi_datadog_seats import SeatAssignment
+from tests.docs_tables import README, fenced_blocks
 
 from .conftest import CANARY_API_KEY, CANARY_APP_KEY, connect
 from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, copy_project, ensure_engine, stack_in
@@ -68,14 +69,16 @@ def test_the_program_runs_in_the_projects_virtualenv(engine: Engine, tmp_path: P
 def test_pulumi_up_creates_the_projects_virtualenv_by_itself(
     engine: Engine, emulator: EmulatorProcess, tmp_path: Path
 ) -> None:
-    """As on a normal install: with no virtualenv yet, `pulumi up` creates the one
-    `Pulumi.yaml` names and installs `requirements.txt` into it (from the package index)."""
+    """As on a normal install, in a directory of the README's three files (its Python
+    program, its Pulumi.yaml, a requirements.txt naming this clone): with no virtualenv
+    yet, `pulumi up` creates the one `Pulumi.yaml` names and installs `requirements.txt`
+    into it (from the package index)."""
     project = tmp_path / "fresh"
     project.mkdir()
-    for name in ("Pulumi.yaml", "__main__.py"):
-        (project / name).write_text((ROOT / name).read_text())
-    # The quickstart's requirements.txt says `-e .` (this repository); from a copy, the
-    # repository is elsewhere.
+    program = fenced_blocks(README, "python")[0]
+    (pulumi_yaml,) = [b for b in fenced_blocks(README, "yaml") if "runtime:" in b]
+    (project / "__main__.py").write_text(program)
+    (project / "Pulumi.yaml").write_text(pulumi_yaml)
     (project / "requirements.txt").write_text(f"-e {ROOT}\n")
     user = emulator.admin.state()["users"][0]["id"]
     # Neither PULUMI_PYTHON_CMD nor this test's venv on PATH may help.
@@ -89,7 +92,7 @@ def test_pulumi_up_creates_the_projects_virtualenv_by_itself(
         stack.config({"userUuids[0]": user}, path=True)
         up = stack.up()
         assert "Finished creating virtual environment" in up.text
-        assert (project / ".venv" / "bin" / "python").exists()
+        assert (project / "venv" / "bin" / "python").exists()
         assert emulator.admin.holders("incident_response") == [user]
 
 

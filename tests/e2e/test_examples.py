@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from .conftest import connect, emails_of
-from .harness import ROOT, EmulatorProcess, Engine, copy_project, stack_in
+from .harness import (
+    ROOT,
+    EmulatorProcess,
+    Engine,
+    clone_env,
+    copy_project,
+    matrix_venv,
+    stack_in,
+)
 
 
 def quickstart_copy(into: Path, venv: Path | None = None) -> Path:
@@ -26,10 +32,7 @@ def quickstart_copy(into: Path, venv: Path | None = None) -> Path:
 
 def python_venv(version: str) -> Path:
     """The virtualenv of Python ``version`` that `make test`'s version matrix uses."""
-    matrix = ROOT / "scripts" / "python_matrix.py"
-    proc = subprocess.run(
-        [sys.executable, str(matrix), "--venv", version], capture_output=True, text=True
-    )
+    proc = matrix_venv("--venv", version)
     if proc.returncode != 0:
         pytest.skip(f"Python {version} is not on this machine: {proc.stderr.strip()}")
     return Path(proc.stdout.strip())
@@ -41,16 +44,8 @@ def test_quickstart(
 ) -> None:
     """The quickstart with the test venv's Python, and with the oldest and the newest
     Python the package supports (the program and the provider run on it)."""
-    env: dict[str, str] = {}
-    venv = None
-    if python != "venv":
-        venv = python_venv(python)
-        # This clone's code on that Python, as the version matrix runs it.
-        paths = [ROOT / "provider", ROOT / "emulator", ROOT]
-        env = {
-            "PULUMI_PYTHON_CMD": str(venv / "bin" / "python"),
-            "PYTHONPATH": os.pathsep.join(str(p) for p in paths),
-        }
+    venv = None if python == "venv" else python_venv(python)
+    env = {} if venv is None else clone_env(venv)
     project = quickstart_copy(tmp_path, venv)
     with stack_in(engine, project, env) as stack:
         connect(stack, emulator)

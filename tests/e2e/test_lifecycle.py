@@ -229,8 +229,8 @@ def test_rate_limited_past_the_budget_says_when_to_retry(
 def test_forced_replacement_keeps_the_seats(
     engine: Engine, emulator: EmulatorProcess, users: list[str], seats_project: Path
 ) -> None:
-    """`pulumi up --replace` deletes first: created first, the new resource would adopt the
-    seats and the old one's delete would take them away."""
+    """`pulumi up --replace` creates first: the new resource adopts the seats, and the old
+    one's delete leaves alone the seats the new one declares."""
     with stack_in(engine, seats_project) as stack:
         connect(stack, emulator)
         declare(stack, IR, users[:3])

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs_tables import assert_prints_doc_row
+
 from .conftest import assert_no_key_shown, connect
 from .harness import PROJECTS, EmulatorProcess, Engine, Stack, copy_project, stack_in
 
@@ -93,6 +95,7 @@ def test_outputs_of_secret_user_uuids_stay_secret(
         failed = stack.preview(check=False)
         assert failed.returncode != 0
         assert "position 2" in failed.text and "bad-entry-not-a-uuid" not in failed.text
+        assert_prints_doc_row("a bad entry in a secret `user_uuids`", failed.text)
         declare(stack, [users[0], STRANGER], secrecy)
         failed = stack.up(check=False)
         assert failed.returncode != 0 and "[secret]" in failed.text

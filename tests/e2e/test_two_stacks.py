@@ -217,17 +217,8 @@ def test_two_stacks_sharing_a_user_destroy_takes_the_seat_until_refresh_and_up(
 
 
 def refresh_warnings(result: Result) -> list[str]:
-    """What a refresh printed as a warning: warning diagnostics, and lines a plugin wrote
-    to stderr as "warning: ..." (the engine shows those under the stack's diagnostics)."""
-    found = []
-    for event in result.events:
-        diagnostic = event.get("diagnosticEvent") or {}
-        message = str(diagnostic.get("message", ""))
-        if diagnostic.get("severity") == "warning" or (
-            diagnostic.get("severity") == "info#err" and message.startswith("warning:")
-        ):
-            found.append(message)
-    return found
+    """What a refresh printed as a warning (see Result.warnings)."""
+    return [message for _, message in result.warnings]
 
 
 def test_refresh_warns_when_declared_users_lost_their_seat(

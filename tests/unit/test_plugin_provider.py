@@ -321,3 +321,30 @@ def test_a_failing_handler_answers_its_message_alone():
         grpc.StatusCode.UNKNOWN,
         "the datadog-seats provider was used before it was configured",
     )
+
+
+def test_a_handler_failure_wrapped_by_a_newer_stock_server_still_answers_its_message_alone():
+    """From pulumi 3.260 on, the stock handlers re-raise each exception as ``Exception`` of
+    its message and frames (pulumi/provider/experimental/server.py, _raise_with_traceback),
+    as this handler does: the answer is still the message alone."""
+    import grpc
+
+    from pulumi_datadog_seats.plugin.server import _reported, _Servicer
+
+    async def stock(_self: Any, _request: Any, _context: Any) -> Any:
+        try:
+            raise PluginError("Datadog answered 422: unknown user uuids")
+        except Exception as exc:
+            frames = '  File "server.py", line 77, in wrapper\n'
+            raise Exception(f"{exc}:\n{frames}")  # noqa: B904 (as the stock server raises it)
+
+    servicer = _Servicer([], "0.0.0", SeatsProvider(environ={}), "")
+    context = AbortingContext()
+    handler = _reported(stock)
+
+    async def call() -> Any:
+        return await handler(servicer, None, context)
+
+    with pytest.raises(RuntimeError, match="aborted"):
+        run(call())
+    assert context.aborted == (grpc.StatusCode.UNKNOWN, "Datadog answered 422: unknown user uuids")

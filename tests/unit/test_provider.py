@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import pickle
+import traceback
 from typing import Any, ClassVar, NoReturn, cast
 
 import pytest
@@ -325,6 +326,24 @@ def test_failed_create_raises_and_changes_nothing(monkeypatch):
     with pytest.raises(SeatAssignmentError, match=B):
         provider.create({"product_code": PRODUCT, "user_uuids": [A, B]})
     assert fake.holders == {C}
+
+
+def test_an_error_leaves_with_its_message_as_the_last_line_of_a_short_traceback(monkeypatch):
+    """Pulumi's dynamic-provider host prints ``traceback.format_exc()`` of a failed call from
+    3.260 on: the message is its last line, one line, below frames of the front end only."""
+    provider = provider_with(monkeypatch, FakeClient(unknown_users={B}, unknown="skip"))
+    with pytest.raises(SeatAssignmentError) as failure:
+        try:
+            provider.create({"product_code": PRODUCT, "user_uuids": [A, B]})
+        except SeatAssignmentError:
+            printed = traceback.format_exc()
+            raise
+    message = str(failure.value)
+    assert "\n" not in message and B in message
+    assert printed.splitlines()[-1] == f"pulumi_datadog_seats.errors.SeatAssignmentError: {message}"
+    frames = [line for line in printed.splitlines() if line.lstrip().startswith('File "')]
+    assert all("/pulumi_datadog_seats/provider.py" in f for f in frames[1:]), frames
+    assert "above exception" not in printed and "During handling" not in printed
 
 
 def test_read_rewrites_inputs_to_the_users_still_seated(monkeypatch):

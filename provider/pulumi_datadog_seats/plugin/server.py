@@ -6,7 +6,8 @@ plugin prints the port it listens on and serves until the engine stops it.
 This is ``pulumi.provider.experimental.server.main`` with one change: an
 exception in a handler is answered with its message alone. The stock server
 lets grpc answer it, which prefixes every message the user sees with
-``Unexpected <class 'pulumi_datadog_seats....'>:``.
+``Unexpected <class 'pulumi_datadog_seats....'>:`` (and from pulumi 3.260 on,
+follows it with the frames of a traceback).
 """
 
 from __future__ import annotations
@@ -59,8 +60,18 @@ def error_message(exc: BaseException, provider: SeatsProvider) -> str:
 
     Whatever the message, configured keys are replaced by ``***``.
     """
+    exc = raised(exc)
     ours = isinstance(exc, SeatsError)
     return provider.scrub(str(exc) if ours else f"{type(exc).__name__}: {exc}")
+
+
+def raised(exc: BaseException) -> BaseException:
+    """The exception a handler raised. From pulumi 3.260 on, the stock handlers catch it and
+    raise in its place an ``Exception`` of its message followed by its frames (the one
+    raised is the new one's context): the user would see a traceback below the message."""
+    while type(exc) is Exception and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
 
 
 def _reported(method: _Handler) -> _Handler:
