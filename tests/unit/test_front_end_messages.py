@@ -80,7 +80,8 @@ def in_plugin_words(message: str) -> str:
 def in_yaml_idioms(message: str) -> str:
     message = re.sub(r"(?<!\w)'|'(?!\w)", '"', message)  # strings, not "resource's"
     for python, yaml in IDIOMS.items():
-        message = re.sub(rf"(?<![\w.$]){re.escape(python)}(?![\w])", lambda _: yaml, message)
+        pattern = rf"(?<![\w.$]){re.escape(python)}(?![\w])"
+        message = re.sub(pattern, yaml.replace("\\", "\\\\"), message)
     return message
 
 
