@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, Stack, copy_project
+from ..toolchains import CACHE
+from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, Result, Stack, copy_project
 
 PLUGIN = "pulumi-resource-datadog-seats"
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
 #: What the engine prints when it takes a provider plugin from PATH.
 FROM_PATH = f"using {PLUGIN} from $PATH"
+IR, ON_CALL = "incident_response", "on_call"
 
 
 def holders(emulator: EmulatorProcess, product: str) -> list[str]:
@@ -33,6 +38,163 @@ def holders(emulator: EmulatorProcess, product: str) -> list[str]:
 def shown_users(text: str, users: list[str]) -> set[str]:
     """Which of ``users`` a command's output names."""
     return {u for u in users if u in text}
+
+
+def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
+    """The successful assigns and unassigns in the emulator's log: (method, users)."""
+    return {
+        (r["method"], tuple(sorted(r["body"]["data"]["attributes"]["user_uuids"])))
+        for r in emulator.admin.requests()
+        if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
+    }
+
+
+def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
+    """Neither key in anything the stack's commands printed, nor in its exported state."""
+    printed = "".join(stack.output) + stack.export()
+    assert emulator.api_key not in printed and emulator.app_key not in printed
+
+
+def resource_diff(preview: str) -> str:
+    """What `pulumi preview --diff` prints of the resources, without the stack's outputs
+    (which list holders whose seat does not change)."""
+    return preview.split("--outputs:--")[0]
+
+
+def readme_commands(readme: Path, block: str = "outside-the-repo") -> str:
+    """The shell block of a README or guide between its markers `<!-- BLOCK:begin -->` and
+    `<!-- BLOCK:end -->` (an SDK README's outside-the-repo block by default)."""
+    name = re.escape(block)
+    found = re.search(
+        rf"<!-- {name}:begin -->\n```sh\n(.*?)```\n<!-- {name}:end -->",
+        readme.read_text(),
+        re.DOTALL,
+    )
+    assert found, f"{readme} has no {block} block"
+    return found[1]
+
+
+def readme_env(
+    engine: Engine, emulator: EmulatorProcess, home: Path, user_uuid: str
+) -> dict[str, str]:
+    """The environment of an SDK README's outside-the-repo commands: the engine's, HOME in
+    a temporary directory (the caches under ~/.cache stay), the user to seat in USER_UUID,
+    and the emulator standing in for the organization (its keys and URL in DD_*)."""
+    return {
+        **engine.env(),
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(CACHE.parent),
+        "USER_UUID": user_uuid,
+        "DD_API_KEY": emulator.api_key,
+        "DD_APP_KEY": emulator.app_key,
+        "DD_HOST": emulator.url,
+    }
+
+
+def run_readme_commands(
+    readme: Path, cwd: Path, env: Mapping[str, str], block: str = "outside-the-repo"
+) -> subprocess.CompletedProcess[str]:
+    """A block of a README's commands (see :func:`readme_commands`), run by bash as it is
+    written."""
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_commands(readme, block)],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def destroy_readme_stack(engine: Engine, project: Path, env: Mapping[str, str]) -> None:
+    """`pulumi destroy` of the stack `dev` the README's commands made in ``project``."""
+    destroy = subprocess.run(
+        [str(engine.bin_dir / "pulumi"), "destroy", "--yes", "--stack", "dev"],
+        cwd=project,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert destroy.returncode == 0, destroy.stdout + destroy.stderr
+
+
+def seat_holders_example_lifecycle(
+    stack: Stack, emulator: EmulatorProcess, users: list[str], assigned: str, also_from: str
+) -> Result:
+    """The lifecycle of the examples that seat the users named in config plus today's
+    on_call holders (examples/typescript, examples/python-sdk: one program in two
+    languages, whose outputs ``assigned`` and ``also_from`` are named after its language's
+    style), on a new stack of a copy of one of them. Returns the first `up`.
+
+    up; preview --expect-no-changes; a config and an on_call change that preview --diff
+    shows user by user; that update with every third API request answered 503; a seat
+    removed outside Pulumi that refresh records and up gives back; destroy.
+    """
+    outsider = users[20]  # holds a seat outside Pulumi: never touched
+    emulator.admin.set_holders(IR, [outsider])
+    emulator.admin.set_holders(ON_CALL, users[5:7])  # on_call seats handed out in Datadog
+    connect_plugin(stack, emulator, batchSize=1)
+    set_config(stack, userUuids=users[0:2])
+
+    # up: the named users and today's on_call holders get a seat.
+    first_up = stack.up()
+    assert first_up.changes.get("create") == 2  # the stack and the SeatAssignment
+    declared = sorted([*users[0:2], *users[5:7]])
+    assert holders(emulator, IR) == sorted([*declared, outsider])
+    outputs = stack.outputs()
+    assert outputs[assigned] == declared
+    assert outputs[also_from] == sorted(users[5:7])
+    (seats,) = [r for r in stack.state()["resources"] if r["urn"].endswith("::responders")]
+    assert (seats["type"], seats["id"]) == ("datadog-seats:index:SeatAssignment", IR)
+    stack.preview("--expect-no-changes")
+
+    # A named user swapped in config, an on_call holder changed in Datadog: the preview
+    # names exactly the four users whose seat changes.
+    set_config(stack, userUuids=[users[0], users[2]])
+    emulator.admin.set_holders(ON_CALL, [users[5], users[7]])
+    preview = stack.preview("--diff")
+    assert preview.changes.get("update") == 1
+    changed = {users[1], users[2], users[6], users[7]}
+    assert shown_users(resource_diff(preview.stdout), users[0:8]) == changed
+
+    # That update, with every third API request answered 503: retried, same result.
+    emulator.admin.add_fault(kind="status", status=503, every=3)
+    emulator.admin.clear_requests()
+    stack.up()
+    faults = emulator.admin.faults()
+    assert faults and all(fault["fired"] > 0 for fault in faults)
+    emulator.admin.clear_faults()
+    declared = sorted([users[0], users[2], users[5], users[7]])
+    assert holders(emulator, IR) == sorted([*declared, outsider])
+    assert writes(emulator) == {
+        ("DELETE", (users[1],)),
+        ("DELETE", (users[6],)),
+        ("POST", (users[2],)),
+        ("POST", (users[7],)),
+    }
+
+    # A seat taken away outside Pulumi: refresh records it, the preview names the
+    # user, up gives the seat back.
+    emulator.admin.set_holders(IR, [u for u in [*declared, outsider] if u != users[0]])
+    stack.refresh()
+    assert_no_key_shown(stack, emulator)
+    assert users[0] not in stack.resource_outputs("responders")["assignedIds"]
+    stack.output.clear()  # that export showed the secrets on purpose
+    preview = stack.preview("--diff")
+    assert shown_users(resource_diff(preview.stdout), users[0:8]) == {users[0]}
+    stack.up()
+    assert holders(emulator, IR) == sorted([*declared, outsider])
+
+    # destroy gives back the declared seats only; on_call was only read.
+    stack.destroy()
+    assert holders(emulator, IR) == [outsider]
+    assert holders(emulator, ON_CALL) == [users[5], users[7]]
+    assert_no_key_shown(stack, emulator)
+    return first_up
 
 
 def plugin_bin_dir() -> Path:

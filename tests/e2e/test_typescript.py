@@ -11,56 +11,33 @@ Assertions read the emulator's holders and request log.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from ..toolchains import (
-    CACHE,
     ROOT,
     install_node_modules,
     nodejs_sdk_build,
     nodejs_sdk_tarball,
 )
-from .harness import EmulatorProcess, Engine, Stack, stack_in
+from .harness import EmulatorProcess, Engine, stack_in
 from .plugin_fixtures import (
     FROM_PATH,
-    connect_plugin,
+    destroy_readme_stack,
     env_with_plugin_on_path,
     holders,
-    set_config,
-    shown_users,
+    readme_env,
+    run_readme_commands,
+    seat_holders_example_lifecycle,
 )
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLE = ROOT / "examples" / "typescript"
 SDK_README = ROOT / "sdk" / "nodejs" / "README.md"
-IR, ON_CALL = "incident_response", "on_call"
-
-
-def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
-    """The successful assigns and unassigns: (method, users)."""
-    return {
-        (r["method"], tuple(sorted(r["body"]["data"]["attributes"]["user_uuids"])))
-        for r in emulator.admin.requests()
-        if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
-    }
-
-
-def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
-    """Neither key in anything the stack's commands printed, nor in its exported state."""
-    printed = "".join(stack.output) + stack.export()
-    assert emulator.api_key not in printed and emulator.app_key not in printed
-
-
-def resource_diff(preview: str) -> str:
-    """What `pulumi preview --diff` prints of the resources, without the stack's outputs
-    (alsoFrom lists on_call holders whose seat does not change)."""
-    return preview.split("--outputs:--")[0]
+IR = "incident_response"
 
 
 @pytest.fixture
@@ -76,78 +53,11 @@ def typescript_example(tmp_path: Path) -> Path:
 def test_typescript_example_lifecycle_with_a_faulty_api(
     engine: Engine, emulator: EmulatorProcess, users: list[str], typescript_example: Path
 ) -> None:
-    outsider = users[20]  # holds a seat outside Pulumi: never touched
-    emulator.admin.set_holders(IR, [outsider])
-    emulator.admin.set_holders(ON_CALL, users[5:7])  # on_call seats handed out in Datadog
     with stack_in(engine, typescript_example, env_with_plugin_on_path(engine)) as stack:
-        connect_plugin(stack, emulator, batchSize=1)
-        set_config(stack, userUuids=users[0:2])
-
-        # up: the named users and today's on_call holders get a seat.
-        up = stack.up()
-        assert up.changes.get("create") == 2  # the stack and the SeatAssignment
-        assert FROM_PATH in up.text
-        declared = sorted([*users[0:2], *users[5:7]])
-        assert holders(emulator, IR) == sorted([*declared, outsider])
-        outputs = stack.outputs()
-        assert outputs["assignedIds"] == declared
-        assert outputs["alsoFrom"] == sorted(users[5:7])
-        stack.preview("--expect-no-changes")
-
-        # A named user swapped in config, an on_call holder changed in Datadog: the preview
-        # names exactly the four users whose seat changes.
-        set_config(stack, userUuids=[users[0], users[2]])
-        emulator.admin.set_holders(ON_CALL, [users[5], users[7]])
-        preview = stack.preview("--diff")
-        assert preview.changes.get("update") == 1
-        changed = {users[1], users[2], users[6], users[7]}
-        assert shown_users(resource_diff(preview.stdout), users[0:8]) == changed
-
-        # That update, with every third API request answered 503: retried, same result.
-        emulator.admin.add_fault(kind="status", status=503, every=3)
-        emulator.admin.clear_requests()
-        stack.up()
-        faults = emulator.admin.faults()
-        assert faults and all(fault["fired"] > 0 for fault in faults)
-        emulator.admin.clear_faults()
-        declared = sorted([users[0], users[2], users[5], users[7]])
-        assert holders(emulator, IR) == sorted([*declared, outsider])
-        assert writes(emulator) == {
-            ("DELETE", (users[1],)),
-            ("DELETE", (users[6],)),
-            ("POST", (users[2],)),
-            ("POST", (users[7],)),
-        }
-
-        # A seat taken away outside Pulumi: refresh records it, the preview names the
-        # user, up gives the seat back.
-        emulator.admin.set_holders(IR, [u for u in [*declared, outsider] if u != users[0]])
-        stack.refresh()
-        assert_no_key_shown(stack, emulator)
-        assert users[0] not in stack.resource_outputs("responders")["assignedIds"]
-        stack.output.clear()  # that export showed the secrets on purpose
-        preview = stack.preview("--diff")
-        assert shown_users(resource_diff(preview.stdout), users[0:8]) == {users[0]}
-        stack.up()
-        assert holders(emulator, IR) == sorted([*declared, outsider])
-
-        # destroy gives back the declared seats only; on_call was only read.
-        stack.destroy()
-        assert holders(emulator, IR) == [outsider]
-        assert holders(emulator, ON_CALL) == [users[5], users[7]]
-        assert_no_key_shown(stack, emulator)
-
-
-def readme_commands() -> str:
-    """The shell block of sdk/nodejs/README.md between its outside-the-repo markers."""
-    text = SDK_README.read_text()
-    found = re.search(
-        r"<!-- outside-the-repo:begin -->\n```sh\n(.*?)```\n<!-- outside-the-repo:end -->",
-        text,
-        re.DOTALL,
-    )
-    assert found, "sdk/nodejs/README.md has no outside-the-repo block"
-    return found[1]
+        first_up = seat_holders_example_lifecycle(
+            stack, emulator, users, assigned="assignedIds", also_from="alsoFrom"
+        )
+        assert FROM_PATH in first_up.text
 
 
 def stand_in_clone(where: Path) -> Path:
@@ -174,30 +84,15 @@ def test_a_program_outside_the_repository_runs_with_the_readmes_commands(
     home = tmp_path / "home"
     home.mkdir()
     env = {
-        **engine.env(),
+        **readme_env(engine, emulator, home, users[3]),
         **env_with_plugin_on_path(engine),
-        "HOME": str(home),
-        "XDG_CACHE_HOME": str(CACHE.parent),
         "npm_config_cache": os.environ.get("npm_config_cache", str(Path.home() / ".npm")),  # noqa: SIM112
         "npm_config_userconfig": str(Path.home() / ".npmrc"),
         # What npm's cache has is not asked of the registry again (the README's commands
         # stay as they are; only the test runs them in a hurry).
         "npm_config_prefer_offline": "true",
-        "USER_UUID": users[3],
-        "DD_API_KEY": emulator.api_key,
-        "DD_APP_KEY": emulator.app_key,
-        "DD_HOST": emulator.url,  # the emulator stands in for the organization's site
     }
-    proc = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", readme_commands()],
-        cwd=clone,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    proc = run_readme_commands(SDK_README, clone, env)
     printed = proc.stdout + proc.stderr
     assert proc.returncode == 0, printed
     assert holders(emulator, IR) == [users[3]]
@@ -214,14 +109,5 @@ def test_a_program_outside_the_repository_runs_with_the_readmes_commands(
     assert (installed / "index.js").is_file() and not installed.is_symlink()
     assert not (installed / "node_modules").exists()
 
-    destroy = subprocess.run(
-        [str(engine.bin_dir / "pulumi"), "destroy", "--yes", "--stack", "dev"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert destroy.returncode == 0, destroy.stdout + destroy.stderr
+    destroy_readme_stack(engine, project, env)
     assert holders(emulator, IR) == []
