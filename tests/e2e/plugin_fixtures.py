@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,23 @@ def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
         for r in emulator.admin.requests()
         if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
     }
+
+
+def most_in_flight(
+    requests: Iterable[Mapping[str, Any]], methods: Collection[str] = ("POST", "DELETE")
+) -> int:
+    """The most requests of ``methods`` in flight at one moment, from the emulator's log:
+    each request from its arrival for its duration (a delay fault's included)."""
+    edges = []
+    for r in requests:
+        if r["method"] in methods:
+            start = float(r["time"])
+            edges += [(start, 1), (start + float(r.get("duration") or 0.0), -1)]
+    most = now = 0
+    for _when, step in sorted(edges):  # at one instant, an end (-1) before a start
+        now += step
+        most = max(most, now)
+    return most
 
 
 def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
