@@ -120,6 +120,11 @@ class Measure:
         return most_in_flight(self.requests, methods)
 
     @property
+    def writes_seconds(self) -> float:
+        """Seconds from the first write (POST or DELETE) to the last write's answer."""
+        return _span([r for r in self.requests if r["method"] in ("POST", "DELETE")])
+
+    @property
     def listing_seconds(self) -> float:
         """Seconds from the first GET to the last GET's answer: the listings of holders.
 

@@ -229,7 +229,12 @@ def test_each_front_end_is_set_beside_its_own_floor_and_the_no_op_floor():
     dynamic = rows[("seats_many", 32)]
     assert dynamic.met is None and dynamic.at_once == 4
     assert dynamic.ratio == pytest.approx(8.5 / (3.5 + 4 * 0.2))
-    assert dynamic.host_floor == pytest.approx(8.5)
+    # From the first write to the last: 25 rounds of 4 (each 0.25 s in the made-up log),
+    # against 4 rounds of the engine's 32 and 25 of the host's 4 (0.2 s each).
+    assert dynamic.writes_seconds == pytest.approx(25 * 0.25)
+    assert dynamic.writes_floor == pytest.approx(4 * 0.2)
+    assert dynamic.host_writes_floor == pytest.approx(25 * 0.2)
+    assert rows[("ts_many", 8)].writes_seconds == pytest.approx(13 * 0.25)
 
 
 def test_section_6_reports_each_row_and_the_cause_of_the_dynamic_rows():
@@ -241,7 +246,7 @@ def test_section_6_reports_each_row_and_the_cause_of_the_dynamic_rows():
     assert by_key[("dynamic resource (Python)", "8")][-2].strip() == "reported"
     assert by_key[("no-op dynamic resources", "32")][3].strip() == "3.00"
     assert "never has more than 4 writes in flight" in text
-    assert "at --parallel 8, 8.50 s against 8.50 s for 4 at a time (1.00x)" in text
+    assert "at --parallel 8, 6.25 s against 5.00 s for 4 at a time and 2.60 s for the " in text
 
 
 def test_every_project_of_a_front_end_is_there_and_the_plugin_ones_say_so():
