@@ -72,8 +72,9 @@ schema: venv
 docs: schema
 	$(PY) scripts/gen_docs.py
 
-# The TypeScript and Go SDKs generated from it, checked in as sdk/nodejs and sdk/go
-# (sdk/README.md; tests fail when they are stale).
+# The TypeScript, Go and Python SDKs generated from it, checked in as sdk/nodejs, sdk/go and
+# sdk/python (sdk/README.md; tests fail when they are stale). scripts/build-python-sdk builds
+# the Python SDK's wheel into dist/.
 sdk: schema
 	scripts/gen-sdk --lock sdk
 

@@ -21,10 +21,14 @@ Sections:
 4. One SeatAssignment of 10,000 users: calls, wall time, peak RSS.
 5. Under the emulator's rate limit (60 requests per 10 s, real 429s): failures, and
    the time from first to last request against the least the limit allows.
+6. Latency (bench/latency.py): `pulumi up` of 100 resources of one user while every
+   write takes 200 ms, through each front end (the dynamic resource; the plugin from the
+   Python SDK, YAML and the TypeScript SDK) at --parallel 8 and 32, beside its floor.
 
 `--quick` runs a smaller subset (about 3 minutes: one round of each comparison, a
-smaller organization) and writes nothing unless `--write`. The full run writes
-bench/RESULTS.md and bench/calls.png.
+smaller organization) and writes nothing unless `--write`. `--latency` runs section 6
+alone (about 10 minutes; `--quick --latency` one round) and writes nothing. The full run
+writes bench/RESULTS.md and bench/calls.png.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ from datadog_seats_emulator.process import EmulatorProcess
 
 from . import floors
 from .compare import OrgComparison, UpComparison, org_section, ratio, run_org, run_up, up_section
+from .latency import GOAL as LATENCY_GOAL
+from .latency import LatencyComparison, latency_section, run_latency
 from .runner import PRODUCT, Bench, Measure, expect_holders, reset, user_ids
 from .text import fmt_calls, fmt_mb, progress, table, verdict
 
@@ -86,10 +92,15 @@ class Plan:
     rate_resources: int | None
     rate_users: int
     emulator_users: int
+    #: Section 6: resources of one user each, rounds.
+    latency_resources: int
+    latency_runs: int
 
 
-FULL = Plan((1, 10, 100), (0, 900), 100, 900, 5, 50, 100, 5_000, 5, 10_000, 100, 1_000, 10_000)
-QUICK = Plan((1, 10), (0, 900), 100, 900, 1, 10, 100, 1_000, 1, 1_000, None, 1_000, 2_000)
+FULL = Plan(
+    (1, 10, 100), (0, 900), 100, 900, 5, 50, 100, 5_000, 5, 10_000, 100, 1_000, 10_000, 100, 3
+)
+QUICK = Plan((1, 10), (0, 900), 100, 900, 1, 10, 100, 1_000, 1, 1_000, None, 1_000, 2_000, 100, 1)
 
 
 # -- 1. API calls ------------------------------------------------------------------------
@@ -337,6 +348,7 @@ class Results:
     org: OrgComparison
     big: list[BigRow]
     rate: list[RateRow]
+    latency: LatencyComparison
 
 
 def calls_section(rows: list[CallRow]) -> list[str]:
@@ -555,6 +567,22 @@ def side_by_side_goals(up: UpComparison, org: OrgComparison) -> list[Goal]:
     return goals
 
 
+def latency_goals(cmp: LatencyComparison) -> list[Goal]:
+    """Section 6: each plugin front end's `up` under latency against its floor."""
+    return [
+        Goal(
+            f"latency: `pulumi up --parallel {r.parallel}` of {cmp.resources} x 1 user, "
+            f"writes {cmp.latency * 1000:.0f} ms, {r.front_end.label}",
+            f"{r.ratio:.2f}x ({r.with_latency:.2f} s / {r.floor:.2f} s)",
+            f"<= {LATENCY_GOAL:.2f}x its floor",
+            bool(r.met),
+            f"{r.at_once} writes at once at most",
+        )
+        for r in cmp.rows()
+        if r.met is not None
+    ]
+
+
 def goals(res: Results) -> list[str]:
     calls_met = (
         all(r.at_floor for r in res.calls)
@@ -590,6 +618,7 @@ def goals(res: Results) -> list[str]:
                 r.met,
             )
         )
+    rows += latency_goals(res.latency)
     body = [[g.measure, g.measured, g.target, verdict(g.met), g.detail or "-"] for g in rows]
     return [
         "## Goals",
@@ -631,6 +660,8 @@ def render(res: Results) -> str:
         "",
         *rate_section(res.rate),
         "",
+        *latency_section(res.latency),
+        "",
         "![API calls against declared users](calls.png)",
         "",
     ]
@@ -663,6 +694,27 @@ def chart_ratios(res: Results) -> list[tuple[str, float, float]]:
     ]
 
 
+def latency_only(
+    plan: Plan, ids: list[str], at: str | None, command: str, load: tuple[float, float, float]
+) -> list[str]:
+    """`--latency`: section 6 alone, with what was measured and the machine's load."""
+    with Bench.create() as bench:
+        source = pin_provider(at, bench.workdir) if at else working_tree()
+        emulator = bench.emulator(plan.emulator_users)
+        try:
+            latency = run_latency(bench, emulator, plan.latency_resources, plan.latency_runs, ids)
+            engine = engine_version(bench)
+        finally:
+            emulator.stop()
+    loads = " ".join(f"{x:.2f}" for x in (*load, *os.getloadavg()))
+    return [
+        f"`{command}`: {machine()}, load average {loads} (start, then end); pulumi {engine}; "
+        f"code measured: {source}.",
+        "",
+        *latency_section(latency),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=(__doc__ or "").splitlines()[0]
@@ -678,6 +730,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="REV",
         help="measure provider/ as committed at REV (e.g. HEAD), not the working tree",
     )
+    parser.add_argument(
+        "--latency",
+        action="store_true",
+        help="section 6 alone (front ends under 200 ms writes); prints it, writes nothing",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     write = args.write or not args.quick
@@ -685,6 +742,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.gmtime()
     clock, load = time.perf_counter(), os.getloadavg()
     ids = user_ids(plan.emulator_users)
+    if args.latency:
+        print("\n".join(latency_only(plan, ids, args.at, command, load)))
+        return
 
     with Bench.create() as bench:
         source = pin_provider(args.at, bench.workdir) if args.at else working_tree()
@@ -703,6 +763,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             big = run_big(bench, emulator, plan, ids)
             rate = run_rate_limit(bench, emulator, plan, ids)
+            latency = run_latency(bench, emulator, plan.latency_resources, plan.latency_runs, ids)
             engine = engine_version(bench)
         finally:
             emulator.stop()
@@ -721,6 +782,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         org,
         big,
         rate,
+        latency,
     )
     report = render(res)
     print(report)

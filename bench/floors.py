@@ -14,6 +14,10 @@ Floors of one engine operation over SeatAssignments of one product:
   because unassigning a user is idempotent: the seat logic only lists when Datadog
   refuses a batch.
 
+When every write takes ``latency`` seconds and the engine runs ``parallel`` resource
+operations at once, ``W`` writes of one write per resource need at least
+``ceil(W / parallel)`` rounds of the latency beyond the same command without it.
+
 Under a rate limit of ``limit`` requests per ``period`` seconds, a window that opens at
 the first request lets ``limit`` requests through at once and the next window opens
 ``period`` seconds later, so ``R`` requests need at least
@@ -81,6 +85,13 @@ def listing_per_resource(
         total += listing(holders, page_size) + math.ceil(users / batch_size)
         holders += users
     return total
+
+
+def latency_floor(base_seconds: float, writes: int, parallel: int, latency: float) -> float:
+    """The least wall time of a command whose ``writes`` writes each take ``latency`` seconds
+    while the engine runs ``parallel`` resource operations at once: the same command without
+    the latency (``base_seconds``) plus ``ceil(writes / parallel)`` rounds of it."""
+    return base_seconds + math.ceil(writes / parallel) * latency
 
 
 def rate_limited_seconds(requests: int, limit: int, period: float) -> float:

@@ -5,12 +5,16 @@ local backend, `pulumi` subprocesses in a copy of a project directory. What the 
 adds: an emulator request log read around each command, the provider's peak RSS and CPU
 time, and wall time.
 
-Two front ends: the Python projects (bench-seats, bench-noop) run the dynamic provider,
-configured with the `datadog:` keys; the YAML project (bench-plugin, :data:`PLUGIN_PROJECTS`)
-runs the provider plugin, configured under `datadog-seats:` as its users configure it, and
-found through a `plugins.providers` entry the bench adds to its private copy of the
-project: a directory holding a `pulumi-resource-datadog-seats` that runs the real one under
-bench/rss.py (see :func:`bench.rss.write_plugin_wrapper`).
+Two front ends: the Python projects bench-seats and bench-noop run the dynamic provider,
+configured with the `datadog:` keys; the projects of :data:`PLUGIN_PROJECTS` (bench-plugin
+in YAML, bench-sdk on the Python SDK, bench-ts on the TypeScript SDK) run the provider
+plugin, configured under `datadog-seats:` as its users configure it, and found through a
+`plugins.providers` entry the bench adds to its private copy of the project: a directory
+holding a `pulumi-resource-datadog-seats` that runs the real one under bench/rss.py (see
+:func:`bench.rss.write_plugin_wrapper`). bench-sdk runs on the Python of the SDK's example
+(tests/toolchains.python_sdk_venv); bench-ts on node_modules made from
+examples/typescript's package-lock.json, with the SDK package scripts/build-nodejs-sdk
+builds.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,8 @@ import yaml
 from datadog_seats_emulator.process import EmulatorProcess
 from datadog_seats_emulator.users import seed_users
 from tests.e2e.harness import Engine, Result, Stack, copy_project, ensure_engine
+from tests.e2e.plugin_fixtures import most_in_flight
+from tests.toolchains import install_node_modules, nodejs_sdk_build, python_sdk_venv
 
 from . import rss
 
@@ -41,9 +47,16 @@ ROOT = str(Path(__file__).resolve().parents[1])
 PROJECTS = Path(__file__).resolve().parent / "projects"
 PRODUCT = "incident_response"
 PLUGIN = "pulumi-resource-datadog-seats"
-#: Projects in Pulumi YAML on the provider plugin: their users are stack config (`users`,
-#: one list per resource), not a file, and the plugin is configured under datadog-seats:.
-PLUGIN_PROJECTS = frozenset({"plugin_many"})
+#: The Python SDK's project and the TypeScript SDK's, and where the latter's dependencies
+#: come from.
+SDK_PROJECT, TS_PROJECT = "sdk_many", "ts_many"
+TS_EXAMPLE = Path(ROOT) / "examples" / "typescript"
+#: Projects on the provider plugin: configured under datadog-seats:, the plugin found
+#: through plugins.providers.
+PLUGIN_PROJECTS = frozenset({"plugin_many", SDK_PROJECT, TS_PROJECT})
+#: Projects in Pulumi YAML: their users are stack config (`users`, one list per
+#: resource), not a file.
+CONFIG_DECLARED = frozenset({"plugin_many"})
 API_KEY, APP_KEY = "bench-api-key", "bench-app-key"
 #: datadog-seats:backoffSeconds for every bench stack: 5xx retries cost little time.
 BACKOFF_SECONDS = "0.05"
@@ -102,6 +115,15 @@ class Measure:
         """Seconds from the first request to the last answer."""
         return _span(self.requests)
 
+    def most_at_once(self, methods: Collection[str] = ("POST", "DELETE")) -> int:
+        """The most requests of ``methods`` in flight at one moment."""
+        return most_in_flight(self.requests, methods)
+
+    @property
+    def writes_seconds(self) -> float:
+        """Seconds from the first write (POST or DELETE) to the last write's answer."""
+        return _span([r for r in self.requests if r["method"] in ("POST", "DELETE")])
+
     @property
     def listing_seconds(self) -> float:
         """Seconds from the first GET to the last GET's answer: the listings of holders.
@@ -153,6 +175,17 @@ class Bench:
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    def python_for(self, project: str) -> Path:
+        """The `PULUMI_PYTHON_CMD` of a project: the recorder around the bench's Python, or
+        for the Python SDK's project around a Python that has the SDK (made once)."""
+        if project != SDK_PROJECT:
+            return self.wrapper
+        path = self.workdir / "python-sdk"
+        if not path.exists():
+            python = python_sdk_venv() / "bin" / "python"
+            rss.write_python_wrapper(path, str(python), self.rss_dir)
+        return path
+
     def emulator(self, users: int, *extra: str) -> EmulatorProcess:
         """A started emulator process with ``users`` seeded users."""
         return EmulatorProcess(API_KEY, APP_KEY, ["--users", str(users), *extra]).start()
@@ -177,14 +210,17 @@ class Bench:
         plugin = project in PLUGIN_PROJECTS
         if plugin:
             _use_plugin_from(project_dir, self.plugin_dir)
+        if project == TS_PROJECT:
+            sdk = nodejs_sdk_build() / "package"
+            install_node_modules(project_dir, TS_EXAMPLE, {"sdk/nodejs/bin": sdk})
         users_file = into / "users.json"
         env = {
-            "PULUMI_PYTHON_CMD": str(self.wrapper),
+            "PULUMI_PYTHON_CMD": str(self.python_for(project)),
             # bench.noop must be importable by the program and the provider process.
             "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), ROOT])),
         }
         stack = Stack(self.engine, project_dir, env).init()
-        bench_stack = BenchStack(self, stack, emulator, users_file, plugin)
+        bench_stack = BenchStack(self, stack, emulator, users_file, project in CONFIG_DECLARED)
         try:
             bench_stack.declare(entries)
             # The plugin reads its settings under datadog-seats:, the dynamic provider its
@@ -215,8 +251,8 @@ class BenchStack:
     stack: Stack
     emulator: EmulatorProcess
     users_file: Path
-    #: A YAML project on the provider plugin (users in stack config).
-    plugin: bool = False
+    #: A YAML project (users in stack config, not in a file).
+    in_config: bool = False
     deployed: bool = False
     measures: list[Measure] = field(default_factory=list)
 
@@ -224,7 +260,7 @@ class BenchStack:
         """Change what the program declares: the file its stack config names, or (YAML
         programs) the `users` config, one list per resource."""
         plain = [e if isinstance(e, dict) else list(e) for e in entries]
-        if not self.plugin:
+        if not self.in_config:
             self.users_file.write_text(json.dumps(plain))
             self.stack.config({"productCode": PRODUCT, "usersFile": str(self.users_file)})
             return

@@ -1,4 +1,4 @@
-"""Go and Node.js for the tests of the generated SDKs and their examples.
+"""Go, Node.js and Python for the tests of the generated SDKs and their examples.
 
 Every command runs as a user runs it, in a directory of its own; what the tests build or
 download is cached outside the clone, keyed by what it is made from:
@@ -7,6 +7,10 @@ download is cached outside the clone, keyed by what it is made from:
 - a project's node_modules: `npm ci` of its package-lock.json once per hash of its
   package files and of the SDK build it installs, under ~/.cache/pulumi-datadog-seats/
   node_modules, linked into each copy of the project (npm's downloads stay in npm's cache);
+- the Python SDK's wheel: `scripts/build-python-sdk --cached` (one build per source);
+- the virtualenv of examples/python-sdk: its README's `pip install -r requirements.txt`
+  once per hash of what it installs, under ~/.cache/pulumi-datadog-seats/python-sdk-venv,
+  linked into each copy of the project (pip's downloads stay in pip's cache);
 - Go's module and build caches, where Go keeps them.
 """
 
@@ -18,6 +22,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -67,6 +72,47 @@ def nodejs_sdk_build() -> Path:
 def nodejs_sdk_tarball(build: Path) -> Path:
     (tarball,) = build.glob("*.tgz")
     return tarball
+
+
+def python_sdk_wheel() -> Path:
+    """The Python SDK's wheel, as scripts/build-python-sdk builds it (once per source)."""
+    script = ROOT / "scripts" / "build-python-sdk"
+    out = run([script, "--cached"], cwd=ROOT, env={"PYTHON": sys.executable}).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
+PYTHON_SDK_EXAMPLE = ROOT / "examples" / "python-sdk"
+
+
+def python_sdk_venv() -> Path:
+    """The virtualenv examples/python-sdk/README.md makes: `python -m venv`, then
+    `pip install -r requirements.txt` in the example's directory (the SDK from sdk/python,
+    this clone's pulumi-datadog-seats editable), with pulumi pinned by constraints.txt.
+
+    Made once per hash of this clone's path, the Python, the requirements and the SDK's
+    sources, under CACHE/python-sdk-venv; a virtualenv cannot move, so projects link to it.
+    """
+    requirements = PYTHON_SDK_EXAMPLE / "requirements.txt"
+    digest = hashlib.sha256(f"{ROOT}\0{sys.version}\0{sys.base_prefix}".encode())
+    for path in (requirements, ROOT / "constraints.txt"):
+        digest.update(path.read_bytes())
+    # The wheel's directory is named after the hash of the SDK's sources.
+    digest.update(python_sdk_wheel().parent.name.encode())
+    cache = CACHE / "python-sdk-venv"
+    target = cache / digest.hexdigest()[:16] / "venv"
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target.parent / ".complete").exists():
+            shutil.rmtree(target.parent, ignore_errors=True)
+            target.parent.mkdir(parents=True)
+            run([sys.executable, "-m", "venv", target], cwd=PYTHON_SDK_EXAMPLE)
+            pip: list[str | Path] = [target / "bin" / "python", "-m", "pip", "install", "--quiet"]
+            run([*pip, "-c", ROOT / "constraints.txt", "-r", requirements], cwd=requirements.parent)
+            (target.parent / ".complete").touch()
+            _prune(cache, keep=target.parent)
+        os.utime(target.parent)
+    return target
 
 
 def _node_major() -> str:

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from ..toolchains import CACHE
 from .harness import PROJECTS, ROOT, EmulatorProcess, Engine, Stack, copy_project
 
 PLUGIN = "pulumi-resource-datadog-seats"
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
 #: What the engine prints when it takes a provider plugin from PATH.
 FROM_PATH = f"using {PLUGIN} from $PATH"
+IR, ON_CALL = "incident_response", "on_call"
 
 
 def holders(emulator: EmulatorProcess, product: str) -> list[str]:
@@ -33,6 +38,105 @@ def holders(emulator: EmulatorProcess, product: str) -> list[str]:
 def shown_users(text: str, users: list[str]) -> set[str]:
     """Which of ``users`` a command's output names."""
     return {u for u in users if u in text}
+
+
+def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
+    """The successful assigns and unassigns in the emulator's log: (method, users)."""
+    return {
+        (r["method"], tuple(sorted(r["body"]["data"]["attributes"]["user_uuids"])))
+        for r in emulator.admin.requests()
+        if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
+    }
+
+
+def most_in_flight(
+    requests: Iterable[Mapping[str, Any]], methods: Collection[str] = ("POST", "DELETE")
+) -> int:
+    """The most requests of ``methods`` in flight at one moment, from the emulator's log:
+    each request from its arrival for its duration (a delay fault's included)."""
+    edges = []
+    for r in requests:
+        if r["method"] in methods:
+            start = float(r["time"])
+            edges += [(start, 1), (start + float(r.get("duration") or 0.0), -1)]
+    most = now = 0
+    for _when, step in sorted(edges):  # at one instant, an end (-1) before a start
+        now += step
+        most = max(most, now)
+    return most
+
+
+def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
+    """Neither key in anything the stack's commands printed, nor in its exported state."""
+    printed = "".join(stack.output) + stack.export()
+    assert emulator.api_key not in printed and emulator.app_key not in printed
+
+
+def resource_diff(preview: str) -> str:
+    """What `pulumi preview --diff` prints of the resources, without the stack's outputs
+    (which list holders whose seat does not change)."""
+    return preview.split("--outputs:--")[0]
+
+
+def readme_commands(readme: Path, block: str = "outside-the-repo") -> str:
+    """The shell block of a README or guide between its markers `<!-- BLOCK:begin -->` and
+    `<!-- BLOCK:end -->` (an SDK README's outside-the-repo block by default)."""
+    name = re.escape(block)
+    found = re.search(
+        rf"<!-- {name}:begin -->\n```sh\n(.*?)```\n<!-- {name}:end -->",
+        readme.read_text(),
+        re.DOTALL,
+    )
+    assert found, f"{readme} has no {block} block"
+    return found[1]
+
+
+def readme_env(
+    engine: Engine, emulator: EmulatorProcess, home: Path, user_uuid: str
+) -> dict[str, str]:
+    """The environment of an SDK README's outside-the-repo commands: the engine's, HOME in
+    a temporary directory (the caches under ~/.cache stay), the user to seat in USER_UUID,
+    and the emulator standing in for the organization (its keys and URL in DD_*)."""
+    return {
+        **engine.env(),
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(CACHE.parent),
+        "USER_UUID": user_uuid,
+        "DD_API_KEY": emulator.api_key,
+        "DD_APP_KEY": emulator.app_key,
+        "DD_HOST": emulator.url,
+    }
+
+
+def run_readme_commands(
+    readme: Path, cwd: Path, env: Mapping[str, str], block: str = "outside-the-repo"
+) -> subprocess.CompletedProcess[str]:
+    """A block of a README's commands (see :func:`readme_commands`), run by bash as it is
+    written."""
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_commands(readme, block)],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def destroy_readme_stack(engine: Engine, project: Path, env: Mapping[str, str]) -> None:
+    """`pulumi destroy` of the stack `dev` the README's commands made in ``project``."""
+    destroy = subprocess.run(
+        [str(engine.bin_dir / "pulumi"), "destroy", "--yes", "--stack", "dev"],
+        cwd=project,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert destroy.returncode == 0, destroy.stdout + destroy.stderr
 
 
 def plugin_bin_dir() -> Path:

@@ -9,55 +9,59 @@ written, on a machine path without Python, the plugin coming from the release se
 
 from __future__ import annotations
 
-import re
 import subprocess
 from pathlib import Path
 
-from .harness import EmulatorProcess, Engine, Stack
-from .plugin_fixtures import FROM_PATH, holders, set_config, shown_users
+from .harness import EmulatorProcess, Engine, Result, Stack
+from .plugin_fixtures import (
+    FROM_PATH,
+    IR,
+    ON_CALL,
+    assert_no_key_shown,
+    connect_plugin,
+    holders,
+    readme_commands,
+    resource_diff,
+    set_config,
+    shown_users,
+    writes,
+)
 from .releases import ARCHIVE, VERSION, ReleaseServer, user_engine
 
-IR, ON_CALL = "incident_response", "on_call"
 
+def lifecycle_with_a_faulty_api(
+    stack: Stack,
+    emulator: EmulatorProcess,
+    users: list[str],
+    *,
+    assigned: str = "assignedIds",
+    also_from: str = "alsoFrom",
+) -> Result:
+    """The example program that seats the users named in config plus today's on_call
+    holders (examples/typescript, examples/go, examples/python-sdk: one program in three
+    languages, whose outputs ``assigned`` and ``also_from`` follow its language's style),
+    on a new stack of a copy of it. Returns the first `up`.
 
-def writes(emulator: EmulatorProcess) -> set[tuple[str, tuple[str, ...]]]:
-    """The successful assigns and unassigns: (method, users)."""
-    return {
-        (r["method"], tuple(sorted(r["body"]["data"]["attributes"]["user_uuids"])))
-        for r in emulator.admin.requests()
-        if r["method"] in ("POST", "DELETE") and r["status"] in (201, 204)
-    }
-
-
-def assert_no_key_shown(stack: Stack, emulator: EmulatorProcess) -> None:
-    """Neither key in anything the stack's commands printed, nor in its exported state."""
-    printed = "".join(stack.output) + stack.export()
-    assert emulator.api_key not in printed and emulator.app_key not in printed
-
-
-def resource_diff(preview: str) -> str:
-    """What `pulumi preview --diff` prints of the resources, without the stack's outputs
-    (alsoFrom lists on_call holders whose seat does not change)."""
-    return preview.split("--outputs:--")[0]
-
-
-def lifecycle_with_a_faulty_api(stack: Stack, emulator: EmulatorProcess, users: list[str]) -> None:
-    """The example program (a new stack, connected with batchSize=1) through up, a no-op
-    preview, a per-user diff, an update under 503s, a refresh and destroy."""
+    up; preview --expect-no-changes; a config and an on_call change that preview --diff
+    shows user by user; that update with every third API request answered 503; a seat
+    removed outside Pulumi that refresh records and up gives back; destroy.
+    """
     outsider = users[20]  # holds a seat outside Pulumi: never touched
     emulator.admin.set_holders(IR, [outsider])
     emulator.admin.set_holders(ON_CALL, users[5:7])  # on_call seats handed out in Datadog
+    connect_plugin(stack, emulator, batchSize=1)
     set_config(stack, userUuids=users[0:2])
 
     # up: the named users and today's on_call holders get a seat.
-    up = stack.up()
-    assert up.changes.get("create") == 2  # the stack and the SeatAssignment
-    assert FROM_PATH in up.text
+    first_up = stack.up()
+    assert first_up.changes.get("create") == 2  # the stack and the SeatAssignment
     declared = sorted([*users[0:2], *users[5:7]])
     assert holders(emulator, IR) == sorted([*declared, outsider])
     outputs = stack.outputs()
-    assert outputs["assignedIds"] == declared
-    assert outputs["alsoFrom"] == sorted(users[5:7])
+    assert outputs[assigned] == declared
+    assert outputs[also_from] == sorted(users[5:7])
+    (seats,) = [r for r in stack.state()["resources"] if r["urn"].endswith("::responders")]
+    assert (seats["type"], seats["id"]) == ("datadog-seats:index:SeatAssignment", IR)
     stack.preview("--expect-no-changes")
 
     # A named user swapped in config, an on_call holder changed in Datadog: the preview
@@ -102,17 +106,7 @@ def lifecycle_with_a_faulty_api(stack: Stack, emulator: EmulatorProcess, users: 
     assert holders(emulator, IR) == [outsider]
     assert holders(emulator, ON_CALL) == [users[5], users[7]]
     assert_no_key_shown(stack, emulator)
-
-
-def readme_commands(readme: Path) -> str:
-    """The shell block of an SDK's README between its outside-the-repo markers."""
-    found = re.search(
-        r"<!-- outside-the-repo:begin -->\n```sh\n(.*?)```\n<!-- outside-the-repo:end -->",
-        readme.read_text(),
-        re.DOTALL,
-    )
-    assert found, f"{readme} has no outside-the-repo block"
-    return found[1]
+    return first_up
 
 
 def readme_as_a_user_runs_it(

@@ -17,6 +17,7 @@ import re
 import stat
 import subprocess
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def test_make_dist_writes_each_artifact_and_its_checksum(dist: Path) -> None:
             f"pulumi_datadog_seats-{VERSION}-py3-none-any.whl",
             f"pulumi_datadog_seats-{VERSION}.tar.gz",
             NPM_TARBALL,
+            f"pulumi_datadog_seats_sdk-{VERSION}-py3-none-any.whl",
             "SHA256SUMS",
         ]
     )
@@ -60,7 +62,7 @@ def test_make_dist_writes_each_artifact_and_its_checksum(dist: Path) -> None:
         check=False,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.count(": OK") == 4
+    assert checked.stdout.count(": OK") == 5
 
     # The executable at the archive's root, as the engine expects it.
     with tarfile.open(dist / ARCHIVE) as archive:
@@ -78,6 +80,13 @@ def test_make_dist_writes_each_artifact_and_its_checksum(dist: Path) -> None:
         assert manifest is not None
         pulumi = json.load(manifest)["pulumi"]
     assert pulumi["version"] == VERSION
+
+    # The Python SDK's wheel names the plugin, and where the engine downloads it, too.
+    sdk_wheel = dist / f"pulumi_datadog_seats_sdk-{VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(sdk_wheel) as wheel:
+        plugin = json.loads(wheel.read("pulumi_datadog_seats_sdk/pulumi-plugin.json"))
+    assert plugin["name"] == "datadog-seats" and plugin["version"] == VERSION
+    assert plugin["server"].startswith("github://")
     assert pulumi["server"] == "github://api.github.com/pulumi-datadog-seats/pulumi-datadog-seats"
 
 

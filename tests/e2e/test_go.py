@@ -22,7 +22,7 @@ import pytest
 
 from ..toolchains import ROOT, go_env
 from .harness import EmulatorProcess, Engine, stack_in
-from .plugin_fixtures import connect_plugin, env_with_plugin_on_path
+from .plugin_fixtures import FROM_PATH, env_with_plugin_on_path
 from .releases import GO_MODULE, VERSION, ReleaseServer, go_module_proxy, go_user_env
 from .sdk_programs import lifecycle_with_a_faulty_api, readme_as_a_user_runs_it
 
@@ -46,8 +46,8 @@ def test_go_example_lifecycle_with_a_faulty_api(
 ) -> None:
     env = {**env_with_plugin_on_path(engine), **go_env()}
     with stack_in(engine, go_example, env) as stack:
-        connect_plugin(stack, emulator, batchSize=1)
-        lifecycle_with_a_faulty_api(stack, emulator, users)
+        first_up = lifecycle_with_a_faulty_api(stack, emulator, users)
+        assert FROM_PATH in first_up.text  # the engine took the plugin from PATH
 
 
 def test_a_program_outside_the_repository_runs_with_the_readmes_commands(

@@ -22,14 +22,17 @@ import pytest
 
 from ..toolchains import ROOT, install_node_modules, nodejs_sdk_build
 from .harness import EmulatorProcess, Engine, stack_in
-from .plugin_fixtures import connect_plugin, env_with_plugin_on_path, holders, set_config
-from .releases import NPM_TARBALL, ReleaseServer
-from .sdk_programs import (
+from .plugin_fixtures import (
+    FROM_PATH,
     IR,
     assert_no_key_shown,
-    lifecycle_with_a_faulty_api,
-    readme_as_a_user_runs_it,
+    connect_plugin,
+    env_with_plugin_on_path,
+    holders,
+    set_config,
 )
+from .releases import NPM_TARBALL, ReleaseServer
+from .sdk_programs import lifecycle_with_a_faulty_api, readme_as_a_user_runs_it
 
 pytestmark = pytest.mark.e2e
 
@@ -51,8 +54,8 @@ def test_typescript_example_lifecycle_with_a_faulty_api(
     engine: Engine, emulator: EmulatorProcess, users: list[str], typescript_example: Path
 ) -> None:
     with stack_in(engine, typescript_example, env_with_plugin_on_path(engine)) as stack:
-        connect_plugin(stack, emulator, batchSize=1)
-        lifecycle_with_a_faulty_api(stack, emulator, users)
+        first_up = lifecycle_with_a_faulty_api(stack, emulator, users)
+        assert FROM_PATH in first_up.text  # the engine took the plugin from PATH
 
 
 def test_typescript_example_seats_users_given_by_email(

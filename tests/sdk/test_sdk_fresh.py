@@ -17,9 +17,16 @@ from ..toolchains import ROOT, SDK, read_json, run
 
 SCHEMA = json.loads((Path(schema.__file__).parent / "schema.json").read_text())
 #: Files of sdk/<language> that the generator does not write (see its main.go), and the
-#: build output and dependencies that never reach git.
+#: build output and dependencies that never reach git (top-level directories; and what
+#: building or importing the Python SDK leaves anywhere).
 NOT_GENERATED = {"README.md", "package-lock.json"}
-NEVER_COMPARED = {"bin", "node_modules"}
+NEVER_COMPARED = {"bin", "node_modules", "build", "dist"}
+
+
+def never_compared(rel: Path) -> bool:
+    return rel.parts[0] in NEVER_COMPARED or any(
+        part == "__pycache__" or part.endswith(".egg-info") for part in rel.parts
+    )
 
 
 def generated_files(directory: Path) -> dict[str, bytes]:
@@ -27,7 +34,7 @@ def generated_files(directory: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(directory.rglob("*")):
         rel = path.relative_to(directory)
-        if rel.parts[0] in NEVER_COMPARED or not path.is_file() or str(rel) in NOT_GENERATED:
+        if never_compared(rel) or not path.is_file() or str(rel) in NOT_GENERATED:
             continue
         found[str(rel)] = path.read_bytes()
     return found
@@ -50,7 +57,7 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("language", ["nodejs", "go"])
+@pytest.mark.parametrize("language", ["nodejs", "go", "python"])
 def test_the_checked_in_sdk_is_what_the_generator_makes(fresh: Path, language: str) -> None:
     assert generated_files(fresh / language), "the generator wrote nothing"
     assert stale_files(SDK / language, fresh / language) == {}, "sdk/ is stale: run `make sdk`"
@@ -65,6 +72,8 @@ def test_stale_files_names_each_difference(fresh: Path, tmp_path: Path) -> None:
     (copy / "provider.ts").unlink()
     (copy / "old.ts").write_text("")
     (copy / "README.md").write_text("hand-written, never compared")
+    (copy / "build").mkdir()
+    (copy / "build" / "index.js").write_text("build output, never compared")
     assert stale_files(copy, fresh / "nodejs") == {
         "index.ts": "differs",
         "provider.ts": "missing from sdk/",
@@ -105,6 +114,8 @@ def test_each_sdk_names_the_plugin_at_the_packages_version_and_where_to_get_it()
     assert (go_package / "internal" / "pulumiUtilities.go").read_text().count(option) == 2
     utilities = (SDK / "nodejs" / "utilities.ts").read_text()
     assert f'pluginDownloadURL: "{plugin["server"]}"' in utilities
+    python_package = SDK / "python" / SCHEMA["language"]["python"]["packageName"]
+    assert read_json(python_package / "pulumi-plugin.json") == plugin
     # The Go module is sdk/go; its one package is the schema's importBasePath.
     import_path = SCHEMA["language"]["go"]["importBasePath"]
     module = (SDK / "go" / "go.mod").read_text().splitlines()[0]

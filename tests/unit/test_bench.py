@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bench import floors, rss
@@ -32,7 +33,15 @@ from bench.compare import (
     alternate,
     state_parts,
 )
-from bench.runner import PROJECTS, Measure, program_resources
+from bench.latency import (
+    FRONT_ENDS,
+    LATENCY,
+    PARALLELS,
+    LatencyComparison,
+    latency_section,
+    latency_variants,
+)
+from bench.runner import CONFIG_DECLARED, PLUGIN_PROJECTS, PROJECTS, Measure, program_resources
 from tests.e2e.harness import Result
 
 SEATS_TYPE = "datadog-seats:index:SeatAssignment"
@@ -150,6 +159,105 @@ def test_the_organization_goal_needs_the_calls_at_the_floor_too():
     assert not goals["organization up"].met and goals["organization refresh"].met
 
 
+def writes_in_flight(*spans: tuple[float, float]) -> list[dict[str, Any]]:
+    """POSTs of the emulator's log, one per (arrival, duration), and a GET beside each."""
+    return [
+        {"method": method, "status": 201, "time": start, "duration": duration}
+        for start, duration in spans
+        for method in ("POST", "GET")
+    ]
+
+
+def test_the_floor_under_latency_is_the_engines_rounds_of_writes():
+    assert floors.latency_floor(3.0, 100, 8, 0.2) == pytest.approx(3.0 + 13 * 0.2)
+    assert floors.latency_floor(3.0, 100, 32, 0.2) == pytest.approx(3.0 + 4 * 0.2)
+    assert floors.latency_floor(3.0, 100, 4, 0.2) == pytest.approx(3.0 + 25 * 0.2)
+    assert floors.latency_floor(3.0, 96, 32, 0.2) == pytest.approx(3.0 + 3 * 0.2)
+
+
+def test_writes_at_once_count_overlapping_writes_only():
+    # Three overlap between 0.15 and 0.2; one ends exactly when another starts; GETs and
+    # their overlaps do not count.
+    requests = writes_in_flight((0.0, 0.2), (0.1, 0.2), (0.15, 0.2), (0.3, 0.2), (0.5, 0.2))
+    assert measure("up", 1.0, 1.0, requests=requests).most_at_once() == 3
+    assert measure("up", 1.0, 1.0, requests=requests).most_at_once(["GET"]) == 3
+    assert measure("up", 1.0, 1.0, requests=writes_in_flight((0.0, 0.2), (0.2, 0.2))) \
+        .most_at_once() == 1  # fmt: skip
+    assert measure("up", 1.0, 1.0).most_at_once() == 0
+
+
+def latency_comparison(seconds: dict[tuple[str, int, float], float]) -> LatencyComparison:
+    """A section 6 whose variants took ``seconds[(project, parallel, latency)]`` (3 runs
+    around it: the median is that), every write of a variant in flight at once up to its
+    ``--parallel`` (the dynamic resource's up to 4)."""
+    variants = latency_variants(LATENCY)
+    for v in variants:
+        at_once = 4 if v.project == SEATS else v.parallel
+        # Quarter seconds: the ends and starts of consecutive batches are equal floats.
+        requests = writes_in_flight(*[(i // at_once * 0.25, 0.25) for i in range(100)])
+        base = seconds[(v.project, v.parallel, v.latency)]
+        for offset in (-0.3, 0.0, 1.0):
+            v.add(measure("up", base + offset, 1.0, requests=requests))
+        v.loads.append(1.5)
+    return LatencyComparison(100, LATENCY, 3, variants)
+
+
+#: Made-up medians: no-op 3.0 s; each front end 3.5 s without latency; with it, the
+#: dynamic resource held to 4 writes at a time, the plugin at its floor but for YAML at
+#: --parallel 8, 12% over.
+SECTION_6 = {
+    **{("noop_many", p, 0.0): 3.0 for p in PARALLELS},
+    **{(f.project, p, 0.0): 3.5 for f in FRONT_ENDS for p in PARALLELS},
+    **{("seats_many", p, LATENCY): 3.5 + 25 * 0.2 for p in PARALLELS},
+    **{(f.project, 8, LATENCY): 3.5 + 13 * 0.2 for f in FRONT_ENDS[1:]},
+    **{(f.project, 32, LATENCY): 3.5 + 4 * 0.2 for f in FRONT_ENDS[1:]},
+    ("plugin_many", 8, LATENCY): (3.5 + 13 * 0.2) * 1.12,
+}
+
+
+def test_each_front_end_is_set_beside_its_own_floor_and_the_no_op_floor():
+    rows = {(r.front_end.project, r.parallel): r for r in latency_comparison(SECTION_6).rows()}
+    assert len(rows) == len(FRONT_ENDS) * len(PARALLELS)
+    sdk = rows[("sdk_many", 8)]
+    assert sdk.floor == pytest.approx(3.5 + 13 * 0.2) and sdk.noop_floor == pytest.approx(5.6)
+    assert sdk.ratio == pytest.approx(1.0) and sdk.met
+    assert sdk.noop_ratio == pytest.approx(6.1 / 5.6)
+    assert sdk.at_once == 8 and rows[("ts_many", 32)].at_once == 32
+    yaml_8 = rows[("plugin_many", 8)]
+    assert yaml_8.ratio == pytest.approx(1.12) and yaml_8.met is False
+    # The dynamic resource has no goal: it is reported, with the floor of 4 writes at a time.
+    dynamic = rows[("seats_many", 32)]
+    assert dynamic.met is None and dynamic.at_once == 4
+    assert dynamic.ratio == pytest.approx(8.5 / (3.5 + 4 * 0.2))
+    # From the first write to the last: 25 rounds of 4 (each 0.25 s in the made-up log),
+    # against 4 rounds of the engine's 32 and 25 of the host's 4 (0.2 s each).
+    assert dynamic.writes_seconds == pytest.approx(25 * 0.25)
+    assert dynamic.writes_floor == pytest.approx(4 * 0.2)
+    assert dynamic.host_writes_floor == pytest.approx(25 * 0.2)
+    assert rows[("ts_many", 8)].writes_seconds == pytest.approx(13 * 0.25)
+
+
+def test_section_6_reports_each_row_and_the_cause_of_the_dynamic_rows():
+    text = "\n".join(latency_section(latency_comparison(SECTION_6)))
+    rows = [line.split("|") for line in text.splitlines() if line.startswith("| ")]
+    by_key = {(cells[1].strip(), cells[2].strip()): cells for cells in rows[2:]}
+    assert by_key[("plugin, YAML", "8")][-2].strip() == "**NOT MET**"
+    assert by_key[("plugin, YAML", "32")][-2].strip() == "met"
+    assert by_key[("dynamic resource (Python)", "8")][-2].strip() == "reported"
+    assert by_key[("no-op dynamic resources", "32")][3].strip() == "3.00"
+    assert "never has more than 4 writes in flight" in text
+    assert "at --parallel 8, 6.25 s against 5.00 s for 4 at a time and 2.60 s for the " in text
+
+
+def test_every_project_of_a_front_end_is_there_and_the_plugin_ones_say_so():
+    for front in FRONT_ENDS:
+        assert (PROJECTS / front.project / "Pulumi.yaml").is_file(), front
+        assert front.plugin == (front.project in PLUGIN_PROJECTS), front
+    assert CONFIG_DECLARED <= PLUGIN_PROJECTS
+    sdk_program = (PROJECTS / "sdk_many" / "__main__.py").read_text()
+    assert "from pulumi_datadog_seats_sdk import SeatAssignment" in sdk_program
+
+
 def test_the_report_marks_each_goal_with_its_verdict():
     up = up_comparison(noop=4.0, dynamic=4.2, outsiders=4.8, plugin=4.5)
     res = Results(
@@ -166,6 +274,7 @@ def test_the_report_marks_each_goal_with_its_verdict():
         org_comparison(up=1.1, refresh=1.5),
         [BigRow(measure("up", 2.0, 2.0, requests=calls(GET=1, POST=10)), floors.up([1000], 0))],
         [],
+        latency_comparison(SECTION_6),
     )
     text = render(res)
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
@@ -176,6 +285,12 @@ def test_the_report_marks_each_goal_with_its_verdict():
     refresh = rows["large organization (50 x 100 users, 5,000 outsiders): `refresh`"]
     assert "1.50x" in refresh and "calls at floor" in refresh and "**NOT MET**" in refresh
     assert re.search(r"## 3\. A large organization: 50 SeatAssignments of 100 users", text)
+    latency_8 = "latency: `pulumi up --parallel 8` of 100 x 1 user, writes 200 ms, plugin"
+    assert "| met " in rows[f"{latency_8}, Python SDK"]
+    assert "1.12x" in rows[f"{latency_8}, YAML"] and "**NOT MET**" in rows[f"{latency_8}, YAML"]
+    # The dynamic resource is reported in section 6, not a goal.
+    assert not [row for row in rows if row.startswith("latency:") and "dynamic" in row]
+    assert "## 6. Latency: `pulumi up` of 100 SeatAssignments of one user" in text
     assert "`python -m bench --quick`, 1970-01-01 00:00 UTC, 1.0 minutes." in text
 
 

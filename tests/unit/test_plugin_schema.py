@@ -142,6 +142,12 @@ def test_the_generated_python_sdk_would_not_shadow_this_package():
     assert SPEC["language"]["python"]["packageName"] != "pulumi_datadog_seats"
 
 
+def test_the_python_sdk_supports_the_pythons_this_package_does():
+    declared = re.search(r'^requires-python = "([^"]+)"$', PYPROJECT.read_text(), re.MULTILINE)
+    assert declared, "pyproject.toml has no requires-python"
+    assert SPEC["language"]["python"]["pythonRequires"] == declared[1]
+
+
 def test_the_checked_in_schema_is_what_the_plugin_serves():
     # `make schema` writes it; the SDKs and reference docs are generated from this file.
     checked_in = (Path(schema.__file__).parent / "schema.json").read_text()

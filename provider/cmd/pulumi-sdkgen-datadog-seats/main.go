@@ -1,17 +1,18 @@
-// Command pulumi-sdkgen-datadog-seats writes the TypeScript and Go SDKs of the datadog-seats
-// provider from its schema, with Pulumi's own code generators (pkg/v3/codegen) at the
+// Command pulumi-sdkgen-datadog-seats writes the TypeScript, Go and Python SDKs of the
+// datadog-seats provider from its schema, with Pulumi's own code generators (pkg/v3/codegen) at the
 // engine's pin.
 //
 //	pulumi-sdkgen-datadog-seats -schema provider/pulumi_datadog_seats/plugin/schema.json -out sdk
 //
-// writes sdk/nodejs and sdk/go. `pulumi package gen-sdk` would do the same through the
+// writes sdk/nodejs, sdk/go and sdk/python. `pulumi package gen-sdk` would do the same through the
 // language hosts, but the hosts that can be built here (sdk/v3 v3.68.0) do not implement
 // GeneratePackage, so this program calls the generators directly.
 //
 // Each language directory belongs to the generator, except the files it does not write
 // (README.md, by hand; go.sum, by `go mod tidy` in scripts/gen-sdk; package-lock.json, by
 // npm) and the build output and dependencies that .gitignore keeps out of git (bin/,
-// node_modules/): files a previous schema generated and this one does not are removed.
+// node_modules/; build/, dist/, *.egg-info/ and __pycache__/ of Python): files a previous
+// schema generated and this one does not are removed.
 package main
 
 import (
@@ -24,12 +25,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/blang/semver"
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	nodejsgen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	pythongen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
 
@@ -37,16 +40,23 @@ import (
 const tool = "pulumi-sdkgen-datadog-seats"
 
 // notGenerated are the files of a language directory that the generator never writes nor
-// removes; kept are the directories it never looks into.
+// removes; kept are its top-level directories that the generator never looks into.
 var (
 	notGenerated = map[string]bool{"README.md": true, "go.sum": true, "package-lock.json": true}
-	kept         = map[string]bool{"bin": true, "node_modules": true}
+	kept         = map[string]bool{"bin": true, "node_modules": true, "build": true, "dist": true}
 )
+
+// isKept reports whether the generator leaves the directory rel (relative to a language
+// directory) alone: kept, or what building or importing the Python SDK leaves anywhere.
+func isKept(rel string) bool {
+	base := filepath.Base(rel)
+	return kept[rel] || base == "__pycache__" || strings.HasSuffix(base, ".egg-info")
+}
 
 func main() {
 	schemaPath := flag.String("schema", "", "the package schema (schema.json)")
-	out := flag.String("out", "", "the directory that receives nodejs/ and go/")
-	languages := flag.String("languages", "nodejs,go", "comma-separated languages to generate")
+	out := flag.String("out", "", "the directory that receives nodejs/, go/ and python/")
+	languages := flag.String("languages", "nodejs,go,python", "comma-separated languages to generate")
 	flag.Parse()
 	if *schemaPath == "" || *out == "" || flag.NArg() != 0 {
 		flag.Usage()
@@ -77,8 +87,15 @@ func run(schemaPath, out string, languages []string) error {
 			}
 		case "go":
 			files, err = gogen.GeneratePackage(tool, pkg, nil)
+		case "python":
+			// sdk/python/README.md is ours too; the generator writes only the package's own
+			// (pulumi_datadog_seats_sdk/README.md, from the schema's description).
+			files, err = pythongen.GeneratePackage(tool, pkg, nil, noLoader{})
+			if err == nil {
+				err = spdxLicense(files)
+			}
 		default:
-			return fmt.Errorf("unknown language %q (nodejs, go)", language)
+			return fmt.Errorf("unknown language %q (nodejs, go, python)", language)
 		}
 		if err != nil {
 			return fmt.Errorf("generating the %s SDK: %w", language, err)
@@ -112,6 +129,26 @@ func refusePack(files map[string][]byte) error {
 	}
 	files["package.json"] = bytes.Replace(manifest, []byte(build),
 		[]byte(build+",\n        \"prepack\": "+strings.TrimSpace(script.String())), 1)
+	return nil
+}
+
+// spdxLicense rewrites the license of the Python SDK's pyproject.toml from the table the
+// generator writes, `[project.license] text = "..."`, to the SPDX string of PEP 639,
+// `license = "..."`, and requires a setuptools that reads it (77 or later): setuptools
+// deprecates the table and stops supporting builds that use it after 2027-02-18.
+func spdxLicense(files map[string][]byte) error {
+	const name = "pyproject.toml"
+	text := string(files[name])
+	table := regexp.MustCompile(`(?m)^  \[project\.license\]\n    text = ("[^"\n]*")\n`)
+	found := table.FindStringSubmatch(text)
+	const setuptools = `requires = ["setuptools>=61.0"]`
+	if found == nil || !strings.Contains(text, setuptools) || !strings.HasPrefix(text, "[project]\n") {
+		return fmt.Errorf("the Python generator's %s is not shaped as expected:\n%s", name, text)
+	}
+	text = table.ReplaceAllString(text, "")
+	text = strings.Replace(text, "[project]\n", "[project]\n  license = "+found[1]+"\n", 1)
+	text = strings.Replace(text, setuptools, `requires = ["setuptools>=77"]`, 1)
+	files[name] = []byte(text)
 	return nil
 }
 
@@ -153,7 +190,7 @@ func write(dir string, files map[string][]byte) error {
 		}
 		rel, _ := filepath.Rel(dir, path)
 		if d.IsDir() {
-			if kept[rel] {
+			if isKept(rel) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -202,7 +239,7 @@ func removeEmptyDirs(root string) error {
 			return err
 		}
 		if d.IsDir() && path != root {
-			if rel, _ := filepath.Rel(root, path); kept[rel] {
+			if rel, _ := filepath.Rel(root, path); isKept(rel) {
 				return filepath.SkipDir
 			}
 			dirs = append(dirs, path)

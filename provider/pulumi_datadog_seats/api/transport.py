@@ -56,6 +56,10 @@ from .trust import Trust, VerifyingAdapter, ssl_context, trust_from
 #: about 20 KB; 32 MiB still holds a page of 100,000 of them, and bounds the memory a
 #: server that never stops sending (or a compression bomb) can take.
 MAX_BODY_BYTES = 32 * 1024 * 1024
+#: The most requests one provider process makes at once, and so the connections its session
+#: keeps open to the API: the plugin serves this many calls at once (plugin/server.py),
+#: above the engine's default `--parallel` (4 x the CPUs) on machines of up to 16 CPUs.
+MAX_CONCURRENT_REQUESTS = 64
 _READ_CHUNK = 64 * 1024
 #: Proxies of a request that must go direct: requests drops None entries once they have
 #: hidden the environment's (its type hints allow strings only).
@@ -206,7 +210,10 @@ class Transport:
         session = requests.Session()
         self._trust = trust_from(os.environ)
         adapter = VerifyingAdapter(
-            ssl_context(self._trust), max_retries=retry, pool_connections=4, pool_maxsize=8
+            ssl_context(self._trust),
+            max_retries=retry,
+            pool_connections=4,
+            pool_maxsize=MAX_CONCURRENT_REQUESTS,
         )
         session.mount("https://", adapter)
         session.mount("http://", adapter)

@@ -49,9 +49,12 @@ REPOSITORY = "https://github.com/pulumi-datadog-seats/pulumi-datadog-seats"
 PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-datadog-seats/pulumi-datadog-seats"
 NODEJS_PACKAGE = "@pulumi-datadog-seats/datadog-seats"
 GO_IMPORT_BASE_PATH = "github.com/pulumi-datadog-seats/pulumi-datadog-seats/sdk/go/datadogseats"
-#: Never `pulumi_datadog_seats`: that is the dynamic resource, the Python API; a unit test
-#: keeps the two apart.
+#: The import name of the Python SDK in sdk/python (its distribution is
+#: `pulumi-datadog-seats-sdk`). Never `pulumi_datadog_seats`: that is the dynamic
+#: resource, which the SDK must not shadow.
 PYTHON_PACKAGE = "pulumi_datadog_seats_sdk"
+#: The Pythons the SDK supports: those of this package (pyproject.toml; a test compares).
+PYTHON_REQUIRES = ">=3.10"
 
 _STRING: dict[str, Any] = {"type": "string"}
 _STRINGS: dict[str, Any] = {"type": "array", "items": _STRING}
@@ -190,7 +193,14 @@ def _languages() -> dict[str, Any]:
             "generateResourceContainerTypes": True,
             "respectSchemaVersion": True,
         },
-        "python": {"packageName": PYTHON_PACKAGE, "respectSchemaVersion": True},
+        "python": {
+            "packageName": PYTHON_PACKAGE,
+            # A pyproject.toml rather than a setup.py: `pip install sdk/python` and
+            # `python -m build` need nothing else; its readme is sdk/python/README.md.
+            "pyproject": {"enabled": True},
+            "pythonRequires": PYTHON_REQUIRES,
+            "respectSchemaVersion": True,
+        },
     }
 
 

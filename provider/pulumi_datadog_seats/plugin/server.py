@@ -3,11 +3,14 @@
 The engine starts the plugin with its own address as the first argument; the
 plugin prints the port it listens on and serves until the engine stops it.
 
-This is ``pulumi.provider.experimental.server.main`` with one change: an
-exception in a handler is answered with its message alone. The stock server
+This is ``pulumi.provider.experimental.server.main`` with two changes. An
+exception in a handler is answered with its message alone: the stock server
 lets grpc answer it, which prefixes every message the user sees with
 ``Unexpected <class 'pulumi_datadog_seats....'>:`` (and from pulumi 3.260 on,
-follows it with the frames of a traceback).
+follows it with the frames of a traceback). And the handlers' blocking work
+(``asyncio.to_thread``) runs on :data:`MAX_CONCURRENT_REQUESTS` threads: asyncio's
+default, ``min(32, CPUs + 4)``, would let 6 writes run at once on 2 CPUs while the
+engine asks for 8 (``--parallel``, 4 x the CPUs by default).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,7 @@ import grpc.aio  # type: ignore[import-untyped]
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
+from ..api.transport import MAX_CONCURRENT_REQUESTS
 from ..errors import SeatsError
 from ..version import package_version
 from .engine_log import EngineLog
@@ -100,6 +105,8 @@ for _name in _REPORTED:
 
 async def serve(provider: SeatsProvider, engine_address: str, args: list[str]) -> None:
     """Listen on a free loopback port, print it (the engine reads it), serve until stopped."""
+    workers = ThreadPoolExecutor(MAX_CONCURRENT_REQUESTS, thread_name_prefix="seats")
+    asyncio.get_running_loop().set_default_executor(workers)
     server = grpc.aio.server(options=_GRPC_OPTIONS)
     servicer = _Servicer(args, package_version(), provider, engine_address)
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
