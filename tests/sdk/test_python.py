@@ -10,11 +10,17 @@ from email.parser import Parser
 from importlib.metadata import version
 from pathlib import Path
 
-from pulumi_datadog_seats.plugin.schema import PYTHON_PACKAGE
+from pulumi_datadog_seats.plugin.schema import PLUGIN_DOWNLOAD_URL, PYTHON_PACKAGE
 
 from ..toolchains import CACHE, PYTHON_SDK_EXAMPLE, python_sdk_venv, python_sdk_wheel, run
 
-PLUGIN = {"resource": True, "name": "datadog-seats", "version": version("pulumi-datadog-seats")}
+# What the engine reads to find (and, with `server`, download) the plugin for this SDK.
+PLUGIN = {
+    "resource": True,
+    "name": "datadog-seats",
+    "version": version("pulumi-datadog-seats"),
+    "server": PLUGIN_DOWNLOAD_URL,
+}
 
 
 def test_the_python_sdk_builds_into_a_wheel_of_its_own_distribution() -> None:
