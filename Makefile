@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make demo   the quickstart `pulumi up` against a local Seats API emulator
 #   make test   lint, types, every test tier (unit, emulator, e2e with the real engine), and the
-#               unit and emulator tiers on every other supported Python found (3.10-3.13)
+#               unit tier on every other supported Python found (3.10-3.13)
 # Each installs what it needs: a virtualenv in .venv and the Pulumi engine in ~/.cache.
 
 PYTHON ?= python3
