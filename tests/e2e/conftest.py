@@ -100,12 +100,14 @@ def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
 
 def connect(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
     """Point a stack at the emulator the way a user points it at Datadog."""
-    stack.config({"datadog:apiUrl": emulator.url})
-    stack.config(
-        {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}, secret=True
+    stack.config_with_secrets(
+        {
+            "datadog:apiUrl": emulator.url,
+            "datadog-seats:backoffSeconds": "0.05",
+            **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
+        },
+        {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key},
     )
-    defaults = {"datadog-seats:backoffSeconds": "0.05"}
-    stack.config({**defaults, **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()}})
 
 
 def declare(stack: Stack, product_code: str, user_uuids: list[str]) -> None:
@@ -122,7 +124,7 @@ def seats_project(tmp_path: Path) -> Path:
 def connect_and_declare(
     stack: Stack, emulator: EmulatorProcess, product_code: str, user_uuids: list[str], **knobs: Any
 ) -> None:
-    """`connect` and `declare` in one `pulumi config set-all` (one command instead of four)."""
+    """`connect` and `declare` in one `pulumi config set-all` (one command instead of two)."""
     plain = {
         "datadog:apiUrl": emulator.url,
         "datadog-seats:backoffSeconds": "0.05",
@@ -131,12 +133,7 @@ def connect_and_declare(
         "userUuids": json.dumps(list(user_uuids)),
     }
     secret = {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}
-    args = ["config", "set-all", "--stack", stack.name]
-    for key, value in plain.items():
-        args.extend(["--plaintext", f"{key}={value}"])
-    for key, value in secret.items():
-        args.extend(["--secret", f"{key}={value}"])
-    stack.pulumi(*args)
+    stack.config_with_secrets(plain, secret)
 
 
 def assert_no_key_shown(*texts: str) -> None:

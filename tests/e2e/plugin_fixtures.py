@@ -152,13 +152,14 @@ def plugin_bin_dir() -> Path:
 
 def connect_plugin(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
     """Point a stack's datadog-seats provider at the emulator, keys as secrets."""
-    stack.config({"datadog-seats:apiUrl": emulator.url})
-    stack.config(
+    stack.config_with_secrets(
+        {
+            "datadog-seats:apiUrl": emulator.url,
+            "datadog-seats:backoffSeconds": "0.05",
+            **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
+        },
         {"datadog-seats:apiKey": emulator.api_key, "datadog-seats:appKey": emulator.app_key},
-        secret=True,
     )
-    defaults = {"datadog-seats:backoffSeconds": "0.05"}
-    stack.config({**defaults, **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()}})
 
 
 def seat_the_example_team(stack: Stack, emulator: EmulatorProcess, members: list[str]) -> None:

@@ -81,6 +81,7 @@ def test_lifecycle(
         outputs = stack.outputs()
         assert outputs["assigned_ids"] == sorted(users[0:3])
         assert outputs["user_uuids"] == sorted(users[0:3])
+        assert stack.may_hold_resources()  # the harness reads the local backend's file
 
         # 2. preview right after: no changes, and not one request to the API.
         emulator.admin.clear_requests()
@@ -123,6 +124,7 @@ def test_lifecycle(
 
         # 9. destroy gives every declared seat back, and only those.
         stack.destroy()
+        assert not stack.may_hold_resources()
         assert holders(emulator, ON_CALL) == []
         assert holders(emulator, IR) == [outsider]
         assert_faults_fired(emulator, mode)
