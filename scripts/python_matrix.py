@@ -4,13 +4,14 @@
     .venv/bin/python scripts/python_matrix.py --venv 3.10  # print that version's venv (make it)
     .venv/bin/python scripts/python_matrix.py --pulumi newest  # print a venv of that pulumi
 
-`make test` runs it before the main run (which covers the venv's own Python with every
-tier). It looks for `python3.X` for each supported minor version on PATH and under pyenv,
-says which it found, and runs `pytest tests/unit` with each. The unit tier holds every rule
-and message; what needs a real interpreter end to end (HTTP, the program and the provider
-under the engine) the e2e tier runs on the oldest and newest (`test_quickstart[3.10]`,
-`[3.13]`), with the virtualenvs `--venv` makes. The emulator tier runs on the venv's
-Python only: run here too, it doubled this script's time (about 40 s per version).
+`make test` runs it beside the main run (which covers the venv's own Python with every
+tier), with one worker. It looks for `python3.X` for each supported minor version on PATH
+and under pyenv, says which it found, and runs `pytest tests/unit` with each. The unit
+tier holds every rule and message; what needs a real interpreter end to end (HTTP, the
+program and the provider under the engine) the e2e tier runs on the oldest and newest
+(`test_quickstart[3.10]`, `[3.13]`), with the virtualenvs `--venv` makes. The emulator
+tier runs on the venv's Python only: run here too, it doubled this script's time (about
+40 s per version).
 
 Each version gets a virtualenv with the test dependencies, kept outside the clone
 (``$PULUMI_ENGINE_CACHE``'s parent, default ~/.cache/pulumi-datadog-seats/pythons) and
@@ -36,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -218,6 +220,10 @@ def _run(argv: list[str]) -> None:
 
 
 def main() -> int:
+    # `make test` starts this in the background, where the shell ignores SIGINT: take
+    # Ctrl-C back, so that it stops this run and its pytest with the main one.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", metavar="X.Y", help="print the virtualenv of Python X.Y")
     parser.add_argument(
