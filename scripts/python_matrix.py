@@ -260,17 +260,23 @@ def main() -> int:
         name = f"{version[0]}.{version[1]}"
         started = time.monotonic()
         venv = ensure_venv(python, version)
-        result = subprocess.run(
+        pytest = subprocess.Popen(
             [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-n", args.workers,
              "-p", "no:cacheprovider", "tests/unit"],
             cwd=ROOT,
             env=clone_env(venv),
-            check=False,
         )  # fmt: skip
+        try:
+            returncode = pytest.wait()
+        except KeyboardInterrupt:
+            # pytest had the Ctrl-C too: let it stop its workers (subprocess.run would
+            # SIGKILL it and leave them running).
+            pytest.wait()
+            raise
         took = time.monotonic() - started
-        verdict = "passed" if result.returncode == 0 else "FAILED"
+        verdict = "passed" if returncode == 0 else "FAILED"
         print(f"[python-matrix] Python {name}: unit tier {verdict} ({took:.0f} s)")
-        if result.returncode != 0:
+        if returncode != 0:
             failed.append(name)
     if failed:
         print(f"[python-matrix] failed on Python {', '.join(failed)}", file=sys.stderr)
