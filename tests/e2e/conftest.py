@@ -100,14 +100,19 @@ def emails_of(emulator: EmulatorProcess, uuids: list[str]) -> list[str]:
 
 def connect(stack: Stack, emulator: EmulatorProcess, **knobs: Any) -> None:
     """Point a stack at the emulator the way a user points it at Datadog."""
-    stack.config_with_secrets(
-        {
-            "datadog:apiUrl": emulator.url,
-            "datadog-seats:backoffSeconds": "0.05",
-            **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
-        },
-        {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key},
-    )
+    stack.config_with_secrets(*_connection(emulator, knobs))
+
+
+def _connection(
+    emulator: EmulatorProcess, knobs: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The plain and the secret config that point the dynamic resource at ``emulator``."""
+    plain = {
+        "datadog:apiUrl": emulator.url,
+        "datadog-seats:backoffSeconds": "0.05",
+        **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
+    }
+    return plain, {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}
 
 
 def declare(stack: Stack, product_code: str, user_uuids: list[str]) -> None:
@@ -125,14 +130,8 @@ def connect_and_declare(
     stack: Stack, emulator: EmulatorProcess, product_code: str, user_uuids: list[str], **knobs: Any
 ) -> None:
     """`connect` and `declare` in one `pulumi config set-all` (one command instead of two)."""
-    plain = {
-        "datadog:apiUrl": emulator.url,
-        "datadog-seats:backoffSeconds": "0.05",
-        **{f"datadog-seats:{k}": str(v) for k, v in knobs.items()},
-        "productCode": product_code,
-        "userUuids": json.dumps(list(user_uuids)),
-    }
-    secret = {"datadog:apiKey": emulator.api_key, "datadog:appKey": emulator.app_key}
+    plain, secret = _connection(emulator, knobs)
+    plain.update({"productCode": product_code, "userUuids": json.dumps(list(user_uuids))})
     stack.config_with_secrets(plain, secret)
 
 
