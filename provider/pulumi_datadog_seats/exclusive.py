@@ -76,8 +76,8 @@ class ExclusiveClaims:
         resource claims the product of ``claim`` too (its message writes names as
         ``spelling`` does)."""
         with self._lock:
-            others = [c for c in self._claims.get(claim.product_code, []) if c != claim]
-        others = [c for c in others if not _same_resource(c, claim)]
+            held = list(self._claims.get(claim.product_code, []))
+        others = [c for c in held if c != claim and not _same_resource(c, claim)]
         if others:
             raise ExclusiveClaimError(_conflict(claim.product_code, others[0], claim, spelling))
 
